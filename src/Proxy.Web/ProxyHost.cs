@@ -67,8 +67,10 @@ public static class ProxyHost
             ProxyLog.Unauthenticated(log, options.Host);
         }
 
-        // Created now, not on first use: uptime counts from start and the drain hears "stopping".
+        // Created now, not on first use: uptime counts from start, the exporter hears every
+        // measurement and the drain hears "stopping".
         app.Services.GetRequiredService<Uptime>();
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ShutdownDrain>();
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
