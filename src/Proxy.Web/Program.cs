@@ -15,7 +15,7 @@ public static class Program
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.Error, CancellationToken.None);
 
-    internal static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken cancellationToken)
+    internal static async Task<int> RunAsync(string[] args, TextWriter error, CancellationToken cancellationToken, ProxyHostOverrides? overrides = null)
     {
         if (args.Length > 0 && string.Equals(args[0], "login", StringComparison.OrdinalIgnoreCase))
         {
@@ -31,7 +31,7 @@ public static class Program
         WebApplication app;
         try
         {
-            app = ProxyHost.Build(args);
+            app = ProxyHost.Build(args, configureServices: null, overrides ?? new ProxyHostOverrides());
         }
         catch (ProxyConfigurationException ex)
         {
