@@ -124,5 +124,9 @@ public static class ProxyHost
         HealthEndpoints.Map(app);
         ModelEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        foreach (var module in app.Services.GetServices<IEndpointModule>())
+        {
+            module.Map(app);
+        }
     }
 }
