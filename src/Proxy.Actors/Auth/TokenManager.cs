@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Proxy.Actors.Cluster;
 using Proxy.Actors.Runtime;
 
 namespace Proxy.Actors.Auth;
@@ -36,21 +37,26 @@ internal sealed class TokenManager : ITokenSource
 
     public IActorRef Actor => _actor;
 
-    /// <summary>Spawns the account's actor (named <c>token-{AccountName}</c>) in <paramref name="system"/>.</summary>
+    /// <summary>
+    /// Spawns the account's actor (named <c>token-{AccountName}</c>) in <paramref name="system"/>.
+    /// A <paramref name="notifier"/> (cluster mode) delivers credentials other instances stored at once;
+    /// the store is also checked every <see cref="QwenAuthOptions.CredentialCheckInterval"/>.
+    /// </summary>
     public static TokenManager Start(
         ActorSystem system,
         QwenAuthOptions options,
         ICredentialStore store,
         DeviceFlowClient client,
         ILoggerFactory? loggerFactory = null,
-        TimeSpan? waitTimeout = null)
+        TimeSpan? waitTimeout = null,
+        ICredentialChangeNotifier? notifier = null)
     {
         ArgumentNullException.ThrowIfNull(system);
         ArgumentNullException.ThrowIfNull(options);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TokenManager>();
         var publication = new TokenPublication(AuthSnapshot.Initial(options.AccountName));
         var refresher = new CredentialRefresher(store, client, system.Time, options.RefreshBuffer, logger);
-        var actor = system.Spawn(() => new TokenManagerActor(options, refresher, publication, logger), "token-" + options.AccountName);
+        var actor = system.Spawn(() => new TokenManagerActor(options, refresher, publication, logger, notifier), "token-" + options.AccountName);
         return new TokenManager(actor, publication, system.Time, store, waitTimeout ?? DefaultWaitTimeout, logger);
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Proxy.Actors.Cluster;
 using Proxy.Actors.Runtime;
 
 namespace Proxy.Actors.Auth;
@@ -31,6 +32,9 @@ internal abstract record TokenManagerMessage
         public static readonly CheckStore Instance = new();
     }
 
+    /// <summary>The store announced a newer credential (cluster mode: another instance refreshed, or a login).</summary>
+    public sealed record StoreChanged(QwenCredentials Credentials) : TokenManagerMessage;
+
     /// <summary>The background refresh <paramref name="Attempt"/> ended.</summary>
     public sealed record RefreshFinished(long Attempt, RefreshOutcome Outcome) : TokenManagerMessage;
 }
@@ -62,7 +66,9 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
     private readonly CredentialRefresher _refresher;
     private readonly TokenPublication _publication;
     private readonly ILogger _logger;
+    private readonly ICredentialChangeNotifier? _notifier;
     private readonly List<Reply<AccessToken>> _waiters = [];
+    private IDisposable? _subscription;
     private QwenCredentials? _credentials;
     private AccessToken? _token;
     private AuthState _state = AuthState.NoCredential;
@@ -74,12 +80,13 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
     private int _refreshCount;
     private string? _lastError;
 
-    public TokenManagerActor(QwenAuthOptions options, CredentialRefresher refresher, TokenPublication publication, ILogger logger)
+    public TokenManagerActor(QwenAuthOptions options, CredentialRefresher refresher, TokenPublication publication, ILogger logger, ICredentialChangeNotifier? notifier = null)
     {
         _options = options;
         _refresher = refresher;
         _publication = publication;
         _logger = logger;
+        _notifier = notifier;
 
         // A restarted instance carries on counting.
         var previous = publication.Current.Snapshot;
@@ -92,6 +99,8 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
     protected override async ValueTask PreStart()
     {
         Context.Timers.StartPeriodicTimer(CheckStoreTimer, TokenManagerMessage.CheckStore.Instance, _options.CredentialCheckInterval);
+        var self = Self;
+        _subscription = _notifier?.Subscribe(changed => self.Tell(new TokenManagerMessage.StoreChanged(changed)));
         var stored = await LoadAsync().ConfigureAwait(false);
         if (stored is null)
         {
@@ -107,6 +116,8 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
 
     protected override ValueTask PostStop()
     {
+        _subscription?.Dispose();
+        _subscription = null;
         _refreshCancel?.Cancel();
         _refreshCancel?.Dispose();
         _refreshCancel = null;
@@ -146,6 +157,10 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
                 }
 
                 reload.Reply.TrySuccess(_publication.Current.Snapshot);
+                return;
+            case TokenManagerMessage.StoreChanged changed:
+                AuthLog.CredentialChanged(_logger, _options.AccountName, changed.Credentials.AccessTokenHint, changed.Credentials.ExpiresAt);
+                Adopt(changed.Credentials);
                 return;
         }
     }
@@ -205,10 +220,13 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
 
                 return;
             case TokenManagerMessage.CheckStore:
-                await AdoptIfChangedAsync().ConfigureAwait(false);
+                AdoptIfNewer(await LoadAsync().ConfigureAwait(false));
+                return;
+            case TokenManagerMessage.StoreChanged changed:
+                AdoptIfNewer(changed.Credentials);
                 return;
             case TokenManagerMessage.Reload reload:
-                await AdoptIfChangedAsync().ConfigureAwait(false);
+                AdoptIfNewer(await LoadAsync().ConfigureAwait(false));
                 reload.Reply.TrySuccess(_publication.Current.Snapshot);
                 return;
         }
@@ -267,10 +285,13 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
                 Fail(message, DeadError());
                 return;
             case TokenManagerMessage.CheckStore:
-                await ReviveIfReplacedAsync().ConfigureAwait(false);
+                ReviveIfReplaced(await LoadAsync().ConfigureAwait(false));
+                return;
+            case TokenManagerMessage.StoreChanged changed:
+                ReviveIfReplaced(changed.Credentials);
                 return;
             case TokenManagerMessage.Reload reload:
-                await ReviveIfReplacedAsync().ConfigureAwait(false);
+                ReviveIfReplaced(await LoadAsync().ConfigureAwait(false));
                 reload.Reply.TrySuccess(_publication.Current.Snapshot);
                 return;
         }
@@ -381,9 +402,9 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
         Context.Timers.StartSingleTimer(RefreshTimer, TokenManagerMessage.RefreshDue.Instance, due > TimeSpan.Zero ? due : TimeSpan.Zero);
     }
 
-    private async ValueTask AdoptIfChangedAsync()
+    /// <summary>Takes a credential another process stored when it is a different token that lasts at least as long.</summary>
+    private void AdoptIfNewer(QwenCredentials? stored)
     {
-        var stored = await LoadAsync().ConfigureAwait(false);
         if (stored is not null && stored.AccessToken != _credentials!.AccessToken && stored.ExpiresAt >= _credentials.ExpiresAt)
         {
             AuthLog.CredentialChanged(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);
@@ -391,9 +412,8 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
         }
     }
 
-    private async ValueTask ReviveIfReplacedAsync()
+    private void ReviveIfReplaced(QwenCredentials? stored)
     {
-        var stored = await LoadAsync().ConfigureAwait(false);
         if (stored is not null && (stored.AccessToken != _credentials!.AccessToken || stored.RefreshToken != _credentials.RefreshToken))
         {
             AuthLog.Revived(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);

@@ -1,5 +1,6 @@
 using System.Net;
 using Proxy.Actors.Auth;
+using Proxy.Actors.Cluster;
 using Proxy.Actors.Runtime;
 using Proxy.TestKit;
 
@@ -282,6 +283,31 @@ public sealed class TokenManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Credential_announced_by_the_store_is_taken_at_once_and_revives_a_dead_one()
+    {
+        await SeedAsync(_endpoint.Login(_time, TimeSpan.FromHours(1)));
+        var notifier = new FakeChangeNotifier();
+        var manager = await StartAsync(notifier: notifier);
+
+        var announced = _endpoint.Login(_time, TimeSpan.FromHours(2));
+        notifier.Announce(announced);
+        await manager.WaitForAsync(s => s.ExpiresAt == announced.ExpiresAt, CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(announced.AccessToken, (await manager.GetTokenAsync(CancellationToken.None)).Value);
+
+        _endpoint.RevokeRefreshTokens();
+        _time.Advance(TimeSpan.FromHours(3));
+        await manager.WaitForAsync(s => s.State == AuthState.Dead, CancellationToken.None).WaitAsync(Bound);
+        var login = _endpoint.Login(_time, TimeSpan.FromHours(1));
+        notifier.Announce(login);
+
+        await manager.WaitForAsync(s => s.State == AuthState.Valid, CancellationToken.None).WaitAsync(Bound);
+        Assert.Equal(login.AccessToken, (await manager.GetTokenAsync(CancellationToken.None)).Value);
+
+        await _system.StopAsync();
+        Assert.Equal(0, notifier.Subscribers);
+    }
+
+    [Fact]
     public async Task Two_processes_sharing_one_folder_refresh_once_through_the_lock()
     {
         await SeedAsync(_endpoint.Login(_time, TimeSpan.FromHours(1)));
@@ -349,12 +375,63 @@ public sealed class TokenManagerTests : IAsyncLifetime
     private async Task SeedAsync(QwenCredentials credentials) =>
         await CreateStore().SaveAsync(credentials, CancellationToken.None);
 
-    private async Task<TokenManager> StartAsync(ActorSystem? system = null)
+    private async Task<TokenManager> StartAsync(ActorSystem? system = null, ICredentialChangeNotifier? notifier = null)
     {
         var options = new QwenAuthOptions { QwenDir = _dir.Folder, OAuthBaseUrl = _endpoint.BaseUrl };
         var client = new DeviceFlowClient(_endpoint.CreateClient(), _endpoint.BaseUrl, _time, _logs.CreateLogger<DeviceFlowClient>());
-        var manager = TokenManager.Start(system ?? _system, options, CreateStore(), client, _logs);
+        var manager = TokenManager.Start(system ?? _system, options, CreateStore(), client, _logs, notifier: notifier);
         await manager.ReloadAsync(CancellationToken.None).WaitAsync(Bound);
         return manager;
+    }
+
+    private sealed class FakeChangeNotifier : ICredentialChangeNotifier
+    {
+        private readonly List<Action<QwenCredentials>> _subscribers = [];
+
+        public int Subscribers
+        {
+            get
+            {
+                lock (_subscribers)
+                {
+                    return _subscribers.Count;
+                }
+            }
+        }
+
+        public IDisposable Subscribe(Action<QwenCredentials> onChanged)
+        {
+            lock (_subscribers)
+            {
+                _subscribers.Add(onChanged);
+            }
+
+            return new Unsubscriber(this, onChanged);
+        }
+
+        public void Announce(QwenCredentials credentials)
+        {
+            Action<QwenCredentials>[] subscribers;
+            lock (_subscribers)
+            {
+                subscribers = [.. _subscribers];
+            }
+
+            foreach (var subscriber in subscribers)
+            {
+                subscriber(credentials);
+            }
+        }
+
+        private sealed class Unsubscriber(FakeChangeNotifier owner, Action<QwenCredentials> subscriber) : IDisposable
+        {
+            public void Dispose()
+            {
+                lock (owner._subscribers)
+                {
+                    owner._subscribers.Remove(subscriber);
+                }
+            }
+        }
     }
 }
