@@ -55,13 +55,14 @@ public sealed class FaultTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(3)]
-    [InlineData(9)]
-    public async Task Reset_mid_aborts_after_exactly_k_events(int k)
+    [InlineData(0, "")]
+    [InlineData(3, "")]
+    [InlineData(9, "")]
+    [InlineData(2, ";delay_ms=5")]
+    public async Task Reset_mid_aborts_after_exactly_k_events(int k, string more)
     {
         await using var emulator = await TestEmulator.StartAsync();
-        using var request = TestEmulator.ChatRequest("""{"stream":true}""", $"chunks=8;fault=reset_mid:{k}");
+        using var request = TestEmulator.ChatRequest("""{"stream":true}""", $"chunks=8;fault=reset_mid:{k}{more}");
         using var response = await emulator.Client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, emulator.Ct);
         Assert.Equal(200, (int)response.StatusCode);
 
