@@ -57,6 +57,7 @@ public sealed class ScenarioParserTests
     [InlineData("fault_rate=1.5", "bad value '1.5' for scenario key 'fault_rate'")]
     [InlineData("usage=maybe", "bad value 'maybe' for scenario key 'usage'")]
     [InlineData("speed=9", "unknown scenario key 'speed'")]
+    [InlineData("chunks=1000000;chunk_chars=1000", "chunks (or reasoning) x chunk_chars must be at most 16000000")]
     public void Bad_values_are_named(string text, string message)
     {
         var error = Assert.Throws<FormatException>(() => ScenarioParser.Parse(text, Scenario.Default));

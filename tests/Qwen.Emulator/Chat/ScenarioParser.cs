@@ -8,6 +8,9 @@ internal static class ScenarioParser
     private const int MaxCount = 1_000_000;
     private const int MaxMilliseconds = 3_600_000;
 
+    /// <summary>Most characters of content (or reasoning) one answer may carry.</summary>
+    private const long MaxTextLength = 16_000_000;
+
     /// <summary>Applies every key of <paramref name="text"/> to <paramref name="baseline"/>. Throws <see cref="FormatException"/>.</summary>
     public static Scenario Parse(string? text, Scenario baseline)
     {
@@ -29,6 +32,11 @@ internal static class ScenarioParser
             var key = (equals < 0 ? part : part[..equals]).Trim().ToLowerInvariant();
             var value = equals < 0 ? "true" : part[(equals + 1)..].Trim();
             scenario = Apply(scenario, key, value);
+        }
+
+        if ((long)Math.Max(scenario.Chunks, scenario.Reasoning) * scenario.ChunkChars > MaxTextLength)
+        {
+            throw new FormatException($"chunks (or reasoning) x chunk_chars must be at most {MaxTextLength}");
         }
 
         return scenario;
