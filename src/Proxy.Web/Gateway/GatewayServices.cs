@@ -43,15 +43,24 @@ internal static class GatewayServices
         return services;
     }
 
-    /// <summary>Stream limits from configuration; <c>STUTTER_REPAIR=false</c> turns the repair off (for measuring it).</summary>
+    /// <summary>
+    /// Stream limits from configuration. <c>STUTTER_REPAIR=false</c> turns the repair off (to measure
+    /// it); <c>STREAM_KEEPALIVE_SECONDS</c> sets the keep-alive comment interval (0 turns it off).
+    /// </summary>
     internal static StreamOptions StreamOptionsFrom(ProxyOptions options, IConfiguration configuration)
     {
         var repair = configuration["STUTTER_REPAIR"];
+        var keepAlive = configuration["STREAM_KEEPALIVE_SECONDS"];
+        var defaults = StreamOptions.Default;
         return new StreamOptions
         {
             ReadTimeout = options.StreamIdleTimeout,
             FirstByteTimeout = options.StreamIdleTimeout,
             StreamTimeout = options.StreamingTimeout,
+            KeepAliveInterval = keepAlive is not null && double.TryParse(keepAlive, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+                ? TimeSpan.FromSeconds(seconds)
+                : defaults.KeepAliveInterval,
+            CheckInterval = TimeSpan.FromSeconds(Math.Clamp(options.StreamIdleTimeout.TotalSeconds / 4, 0.05, 1)),
             RepairEnabled = repair is null || !bool.TryParse(repair, out var on) || on,
         }.WithBufferSize(options.StreamingBufferSize);
     }
