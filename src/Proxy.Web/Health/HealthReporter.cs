@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Proxy.Web.Configuration;
+using Proxy.Web.Hosting;
+using Proxy.Web.Metrics;
+using Proxy.Web.RateLimiting;
+
+namespace Proxy.Web.Health;
+
+/// <summary>
+/// Builds <c>/health/detailed</c> from published state only (readiness, accounts, circuits,
+/// streams, counters, memory); it never waits on an actor, logs in or refreshes.
+/// </summary>
+internal sealed class HealthReporter(
+    ProxyOptions options,
+    IReadinessProbe readiness,
+    IAccountStatusProvider accounts,
+    ICircuitStatusProvider circuits,
+    StreamConcurrencyLimiter streams,
+    ProxyMetrics metrics,
+    Uptime uptime,
+    TimeProvider time)
+{
+    public DetailedHealthResponse Detailed(string requestId)
+    {
+        var now = time.GetUtcNow();
+        var ready = readiness.Check();
+        var circuitList = circuits.GetCircuits();
+        var degraded = !ready.IsReady || circuitList.Any(c => c.State != CircuitState.Closed);
+        using var process = Process.GetCurrentProcess();
+
+        return new DetailedHealthResponse(
+            degraded ? "degraded" : "ok",
+            ProxyInfo.Version,
+            (long)uptime.Elapsed.TotalSeconds,
+            requestId,
+            options.UpstreamMode == UpstreamMode.ApiKey ? "api_key" : "qwen_oauth",
+            new ReadinessResponse(ready.IsReady ? "ready" : "not_ready", ready.Detail),
+            accounts.GetAccounts()
+                .Select(a => new AccountHealth(a.Id, a.AuthState, a.ExpiresAt, a.ExpiresAt is { } at ? (long)(at - now).TotalSeconds : null, a.Detail))
+                .ToList(),
+            circuitList
+                .Select(c => new CircuitHealth(c.Account, StateText(c.State), c.ConsecutiveFailures, c.RetryAt))
+                .ToList(),
+            new StreamHealth(streams.Active, streams.Limit),
+            new CounterHealth(
+                metrics.RequestsTotal,
+                metrics.ClientErrorsTotal,
+                metrics.ServerErrorsTotal,
+                metrics.StreamsTotal,
+                metrics.StutterRepairsTotal,
+                metrics.RetriesTotal,
+                metrics.RefreshesTotal,
+                metrics.RateLimitedTotal),
+            new MemoryHealth(
+                process.WorkingSet64,
+                GC.GetTotalMemory(forceFullCollection: false),
+                GC.GetTotalAllocatedBytes(),
+                GC.CollectionCount(0),
+                GC.CollectionCount(1),
+                GC.CollectionCount(2)));
+    }
+
+    private static string StateText(CircuitState state) => state switch
+    {
+        CircuitState.Open => "open",
+        CircuitState.HalfOpen => "half_open",
+        _ => "closed",
+    };
+}

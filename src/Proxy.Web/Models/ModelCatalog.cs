@@ -1,0 +1,49 @@
+using Proxy.Web.Configuration;
+
+namespace Proxy.Web.Models;
+
+/// <summary>
+/// The models this proxy serves (Qwen has no usable models endpoint): the known Qwen models, the
+/// DEFAULT_MODEL, and every MODEL_ALIASES name.
+/// </summary>
+internal sealed class ModelCatalog
+{
+    /// <summary>Unix time put in every entry's <c>created</c> (2025-07-22, the qwen3-coder release).</summary>
+    public const long Created = 1753142400;
+
+    public static readonly IReadOnlyList<ModelInfo> QwenModels =
+    [
+        new("qwen3-coder-plus", "qwen", 1_048_576),
+        new("qwen3-coder-flash", "qwen", 262_144),
+        new("coder-model", "qwen", null),
+        new("vision-model", "qwen", null),
+    ];
+
+    private readonly Dictionary<string, ModelInfo> _byId = new(StringComparer.OrdinalIgnoreCase);
+
+    public ModelCatalog(ProxyOptions options)
+    {
+        var models = new List<ModelInfo>(QwenModels);
+        if (!QwenModels.Any(m => string.Equals(m.Id, options.DefaultModel, StringComparison.OrdinalIgnoreCase)))
+        {
+            models.Add(new ModelInfo(options.DefaultModel, options.UpstreamMode == UpstreamMode.ApiKey ? "upstream" : "qwen", null));
+        }
+
+        foreach (var (alias, target) in options.ModelAliases.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
+            models.RemoveAll(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase));
+            models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
+        }
+
+        Models = models;
+        foreach (var model in models)
+        {
+            _byId[model.Id] = model;
+        }
+    }
+
+    public IReadOnlyList<ModelInfo> Models { get; }
+
+    public ModelInfo? Find(string id) => _byId.GetValueOrDefault(id);
+}

@@ -1,0 +1,128 @@
+using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Proxy.Web.Configuration;
+using Proxy.Web.Endpoints;
+using Proxy.Web.Errors;
+using Proxy.Web.Gateway;
+using Proxy.Web.Health;
+using Proxy.Web.Hosting;
+using Proxy.Web.Logging;
+using Proxy.Web.Metrics;
+using Proxy.Web.Models;
+using Proxy.Web.RateLimiting;
+using Proxy.Web.Requests;
+using Proxy.Web.Security;
+using Serilog;
+
+namespace Proxy.Web;
+
+/// <summary>
+/// Builds the proxy's web host: configuration, logging, middleware and endpoints. Used by
+/// <see cref="Program"/> and by tests (which pass <c>--SERVER_PORT=0</c> and read <c>app.Urls</c>).
+/// </summary>
+public static class ProxyHost
+{
+    /// <summary>
+    /// Builds (does not start) the host. Throws <see cref="ProxyConfigurationException"/> for a bad
+    /// configuration value before anything is created.
+    /// </summary>
+    /// <param name="args">Command-line arguments (<c>--config FILE.json</c>, <c>--SERVER_PORT 9000</c>, ...).</param>
+    /// <param name="configureServices">Runs last, so it can replace any default registration.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices = null) =>
+        Build(args, configureServices, new ProxyHostOverrides());
+
+    internal static WebApplication Build(string[] args, Action<IServiceCollection>? configureServices, ProxyHostOverrides overrides)
+    {
+        var configuration = ProxyConfigurationLoader.Load(args, overrides.AppSettingsPath, overrides.Environment);
+        var options = ProxyOptionsParser.Parse(configuration);
+        var certificate = options.EnableTls ? TlsCertificateLoader.Load(options) : null;
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = [],
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddConfiguration(configuration);
+
+        var logger = LoggingSetup.CreateLogger(options, overrides.LogOutput);
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Trace);
+        builder.Logging.AddSerilog(logger, dispose: true);
+
+        builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
+        builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
+        AddServices(builder.Services, options);
+        builder.Services.AddGateway(options, configuration);
+        if (options.CorsOrigins.Count > 0)
+        {
+            builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => CorsSetup.Configure(policy, options)));
+        }
+
+        configureServices?.Invoke(builder.Services);
+
+        var app = builder.Build();
+        var log = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProxyHost).FullName!);
+        ProxyLog.Configuration(log, ProxyOptionsDescriber.Describe(options));
+        if (!options.IsLoopbackBind && !options.RequiresClientKey)
+        {
+            ProxyLog.Unauthenticated(log, options.Host);
+        }
+
+        // Created now, not on first use: uptime counts from start and the drain hears "stopping".
+        app.Services.GetRequiredService<Uptime>();
+        app.Services.GetRequiredService<ShutdownDrain>();
+        app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
+
+        ConfigurePipeline(app, options);
+        return app;
+    }
+
+    private static void AddServices(IServiceCollection services, ProxyOptions options)
+    {
+        services.AddSingleton(options);
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Uptime>();
+        services.AddSingleton<ShutdownDrain>();
+        services.AddSingleton(sp => new ProxyMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ICircuitStatusProvider>()));
+        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<ClientKeys>();
+        services.AddSingleton<ClientRateLimiter>();
+        services.AddSingleton<StreamConcurrencyLimiter>();
+        services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<ModelMapper>();
+        services.AddSingleton<ChatRequestReader>();
+        services.AddSingleton<HealthReporter>();
+        services.AddSingleton<IReadinessProbe, DefaultReadinessProbe>();
+        services.AddSingleton<IAccountStatusProvider, DefaultAccountStatusProvider>();
+        services.AddSingleton<ICircuitStatusProvider, NoCircuitStatusProvider>();
+        services.AddSingleton<IChatCompletionsHandler, UnavailableChatCompletionsHandler>();
+    }
+
+    private static void ConfigurePipeline(WebApplication app, ProxyOptions options)
+    {
+        if (options.TrustedProxies.Count > 0)
+        {
+            app.UseForwardedHeaders(TrustedProxies.ForwardedHeaders(options));
+        }
+
+        app.UseMiddleware<RequestIdMiddleware>();
+        app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<SecurityHeadersMiddleware>();
+        app.UseMiddleware<ExceptionHandlingMiddleware>();
+        app.UseStatusCodePages(context => StatusCodeEnvelope.WriteAsync(context.HttpContext));
+        if (options.CorsOrigins.Count > 0)
+        {
+            app.UseCors();
+        }
+
+        app.UseMiddleware<ClientKeyMiddleware>();
+        app.UseMiddleware<RateLimitMiddleware>();
+        app.UseMiddleware<RequestBodyGuardMiddleware>();
+        app.UseRouting();
+
+        HealthEndpoints.Map(app);
+        ModelEndpoints.Map(app);
+        CompletionEndpoints.Map(app);
+    }
+}

@@ -1,0 +1,11 @@
+namespace Proxy.Web.Requests;
+
+/// <summary>Which client API a request came in on (the upstream is always chat completions).</summary>
+internal enum CompletionApi
+{
+    /// <summary><c>POST /v1/chat/completions</c>.</summary>
+    Chat,
+
+    /// <summary><c>POST /v1/completions</c>: answers must be translated to <c>text_completion</c>.</summary>
+    LegacyCompletions,
+}

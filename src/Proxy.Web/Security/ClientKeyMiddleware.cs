@@ -1,0 +1,35 @@
+using Proxy.Web.Errors;
+using Proxy.Web.Logging;
+
+namespace Proxy.Web.Security;
+
+/// <summary>
+/// Requires one of PROXY_API_KEYS (when any are configured) as <c>Authorization: Bearer</c> or
+/// <c>x-api-key</c>; answers 401 <c>authentication_error</c> otherwise. A valid key becomes the
+/// request's <see cref="ClientIdentity"/> (used for rate limiting).
+/// </summary>
+internal sealed class ClientKeyMiddleware(RequestDelegate next, ClientKeys keys, ILogger<ClientKeyMiddleware> logger)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var presented = ClientKeys.Presented(context.Request);
+        var identity = presented is null ? null : keys.Verify(presented);
+        if (identity is not null)
+        {
+            context.Features.Set(identity);
+        }
+
+        if (!keys.Required || identity is not null || HttpMethods.IsOptions(context.Request.Method) || PublicPaths.SkipsClientKey(context.Request.Path))
+        {
+            await next(context);
+            return;
+        }
+
+        ProxyLog.ClientKeyRejected(logger, presented is null ? "none" : Secrets.Mask(presented));
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        var message = presented is null
+            ? "Missing API key. Send it as 'Authorization: Bearer <key>' or in the 'x-api-key' header."
+            : "Invalid API key.";
+        await OpenAiError.WriteAsync(context, StatusCodes.Status401Unauthorized, ErrorTypes.Authentication, message, "invalid_api_key");
+    }
+}

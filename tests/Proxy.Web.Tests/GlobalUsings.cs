@@ -1,0 +1,5 @@
+global using System.Net;
+global using System.Net.Http.Headers;
+global using System.Text;
+global using System.Text.Json;
+global using Proxy.Web.Tests.TestSupport;

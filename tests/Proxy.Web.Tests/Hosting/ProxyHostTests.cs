@@ -1,0 +1,88 @@
+using Microsoft.Extensions.DependencyInjection;
+using Proxy.Web.Configuration;
+using Proxy.Web.Requests;
+
+namespace Proxy.Web.Tests.Hosting;
+
+public sealed class ProxyHostTests
+{
+    [Fact]
+    public async Task Host_serves_health_on_a_free_loopback_port()
+    {
+        await using var proxy = await TestProxy.StartAsync();
+
+        using var response = await proxy.Client.GetAsync("/health");
+
+        Assert.Equal("127.0.0.1", proxy.BaseAddress.Host);
+        Assert.NotEqual(0, proxy.BaseAddress.Port);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("""{"status":"ok"}""", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public void Build_with_a_bad_value_throws_before_anything_starts()
+    {
+        var error = Assert.Throws<ProxyConfigurationException>(() => ProxyHost.Build(["--SERVER_PORT", "eighty"]));
+
+        Assert.Equal("Invalid configuration: SERVER_PORT must be a whole number from 0 to 65535, got 'eighty'.", error.Message);
+    }
+
+    [Fact]
+    public async Task Main_prints_one_line_and_exits_2_on_a_bad_value()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await Program.RunAsync(["--LOG_FORMAT=xml"], stderr, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.Equal("Invalid configuration: LOG_FORMAT must be 'text' or 'json', got 'xml'." + Environment.NewLine, stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Main_refuses_a_public_bind_without_keys_with_exit_2()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await Program.RunAsync(["--SERVER_HOST=0.0.0.0", "--PROXY_API_KEYS="], stderr, CancellationToken.None);
+
+        Assert.Equal(2, exit);
+        Assert.StartsWith("Refusing to start: SERVER_HOST=0.0.0.0 is reachable from other machines and PROXY_API_KEYS is empty", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Login_subcommand_runs_the_registered_command()
+    {
+        using var stderr = new StringWriter();
+        string[]? received = null;
+        Program.LoginCommand = (args, _) =>
+        {
+            received = args;
+            return Task.FromResult(7);
+        };
+        try
+        {
+            var exit = await Program.RunAsync(["login", "--QWEN_DIR", "/tmp/x"], stderr, CancellationToken.None);
+
+            Assert.Equal(7, exit);
+            Assert.Equal(["--QWEN_DIR", "/tmp/x"], received!);
+        }
+        finally
+        {
+            Program.LoginCommand = null;
+        }
+    }
+
+    [Fact]
+    public async Task ConfigureServices_runs_last_and_replaces_defaults()
+    {
+        var handler = new FakeChatHandler();
+        await using var proxy = await TestProxy.StartAsync(services: s => s.AddSingleton<IChatCompletionsHandler>(handler));
+
+        using var response = await proxy.Client.PostAsync("/v1/chat/completions", Json("""{"model":"qwen3-coder-plus","messages":[]}"""));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Single(handler.Requests);
+    }
+
+    internal static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
+}
