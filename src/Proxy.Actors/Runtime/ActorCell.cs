@@ -128,30 +128,8 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
         return SendWhenRoomAsync(message, ct);
     }
 
-    public IActorRef<TChild> Spawn<TChild>(Func<Actor<TChild>> factory, string name, MailboxOptions? mailbox = null)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        ActorSystem.ValidateName(name);
-        var child = new ActorCell<TChild>(System, this, name, factory, mailbox);
-        if (!TryAddChild(child))
-        {
-            throw new InvalidOperationException(IsStopping
-                ? $"{Path} is stopping and cannot create children."
-                : $"{Path} already has a child named '{name}'.");
-        }
-
-        try
-        {
-            child.Start();
-        }
-        catch
-        {
-            RemoveChild(child);
-            throw;
-        }
-
-        return child;
-    }
+    public IActorRef<TChild> Spawn<TChild>(Func<Actor<TChild>> factory, string name, MailboxOptions? mailbox = null) =>
+        ActorCell<TChild>.Spawn(System, this, factory, name, mailbox);
 
     public void Watch(IActorRef other, T terminatedMessage)
     {
@@ -187,19 +165,39 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
     public void Stop(IActorRef child)
     {
         ArgumentNullException.ThrowIfNull(child);
-        if (!IsChild(child))
+        if (child is not ActorCellBase cell || !ReferenceEquals(cell.Parent, this))
         {
             throw new ArgumentException($"{child.Path} is not a child of {Path}.", nameof(child));
         }
 
-        ((ActorCellBase)child).RequestStop();
+        cell.RequestStop();
     }
 
-    /// <summary>Creates the first instance on the caller's thread, then runs the loop on the thread pool.</summary>
-    internal void Start()
+    /// <summary>
+    /// Registers a new actor under <paramref name="parent"/> (or the system), creates its first
+    /// instance on the caller's thread, then runs its loop on the thread pool.
+    /// </summary>
+    internal static ActorCell<T> Spawn(ActorSystem system, ActorCellBase? parent, Func<Actor<T>> factory, string name, MailboxOptions? mailbox)
     {
-        _actor = CreateInstance();
-        ThreadPool.UnsafeQueueUserWorkItem(static cell => _ = cell.RunAsync(), this, preferLocal: false);
+        ArgumentNullException.ThrowIfNull(factory);
+        ActorSystem.ValidateName(name);
+        var cell = new ActorCell<T>(system, parent, name, factory, mailbox);
+        cell.Attach();
+        try
+        {
+            cell._actor = cell.CreateInstance();
+        }
+        catch
+        {
+            // The constructor may have spawned children before it threw; they must not outlive it.
+            cell.MarkStopping();
+            _ = cell.StopChildrenAsync();
+            cell.Detach();
+            throw;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(static cell => _ = cell.RunAsync(), cell, preferLocal: false);
+        return cell;
     }
 
     /// <summary>Queues a timer tick or death-watch notice: never refused for lack of room.</summary>
@@ -359,7 +357,8 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
         ClearAttention();
         while (!IsStopping && TryDequeueEscalation(out Escalation escalation))
         {
-            if (escalation.Child.IsStopping || !IsChild(escalation.Child))
+            // A child stopped meanwhile (say by an earlier restart of this actor) needs no decision.
+            if (escalation.Child.IsStopping)
             {
                 escalation.Outcome.TrySetResult(false);
                 continue;
@@ -390,7 +389,7 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
                     return Recovery.Resumed;
 
                 case Directive.Restart:
-                    if (!strategy.TryRecordRestart(_restarts, System.Time.GetTimestamp(), System.Time))
+                    if (!strategy.TryRecordRestart(_restarts, System.Time))
                     {
                         RuntimeLog.RestartLimitReached(_runtimeLog, Path, _restarts.Count);
                         MarkStopping();

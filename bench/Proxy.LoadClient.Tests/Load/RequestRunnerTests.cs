@@ -1,0 +1,97 @@
+using Proxy.LoadClient.Load;
+
+namespace Proxy.LoadClient.Tests.Load;
+
+public sealed class RequestRunnerTests(StubFixture stub) : IClassFixture<StubFixture>
+{
+    [Fact]
+    public async Task Stream_is_read_to_done_with_every_event_counted()
+    {
+        using var client = HttpClients.Create(4);
+
+        var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, StubFixture.Key, "chunks=5;delay_ms=0"),
+            CancellationToken.None, recordGaps: true);
+
+        Assert.True(sample.Ok, sample.Error);
+        Assert.Equal(200, sample.Status);
+        Assert.Equal(6, sample.Events);
+        Assert.Equal(5, sample.Gaps.Count);
+        Assert.NotNull(sample.FirstTokenMs);
+        Assert.InRange(sample.FirstByteMs, 0, sample.TotalMs);
+    }
+
+    [Fact]
+    public async Task Run_default_scenario_applies_without_the_header()
+    {
+        using var client = HttpClients.Create(4);
+
+        var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, StubFixture.Key, null), CancellationToken.None);
+
+        Assert.Equal(4, sample.Events);
+    }
+
+    [Fact]
+    public async Task Non_streaming_answer_is_ok_without_events()
+    {
+        using var client = HttpClients.Create(4);
+
+        var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", false, StubFixture.Key, null), CancellationToken.None);
+
+        Assert.True(sample.Ok, sample.Error);
+        Assert.Equal(0, sample.Events);
+        Assert.Null(sample.FirstTokenMs);
+    }
+
+    [Fact]
+    public async Task Wrong_key_is_an_error_with_the_status()
+    {
+        using var client = HttpClients.Create(4);
+
+        var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, "wrong", null), CancellationToken.None);
+
+        Assert.False(sample.Ok);
+        Assert.Equal(401, sample.Status);
+        Assert.Equal("HTTP 401", sample.Error);
+    }
+
+    [Fact]
+    public async Task Stopping_at_the_first_token_gives_up_the_rest()
+    {
+        using var client = HttpClients.Create(4);
+
+        var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, StubFixture.Key, "chunks=10;delay_ms=200"),
+            CancellationToken.None, stopAtFirstToken: true);
+
+        Assert.True(sample.Ok, sample.Error);
+        Assert.NotNull(sample.FirstTokenMs);
+        Assert.Equal(2, sample.Events); // the role chunk and the first text, of eleven
+    }
+
+    [Fact]
+    public async Task Nothing_listening_is_an_error_before_the_response()
+    {
+        using var client = HttpClients.Create(4);
+        var closed = LoadTarget.For(PathKind.Proxy, 1);
+
+        var sample = await RequestRunner.SendAsync(client, closed, new ChatRequest("m", true, StubFixture.Key, null), CancellationToken.None);
+
+        Assert.False(sample.Ok);
+        Assert.Equal(0, sample.Status);
+        Assert.StartsWith("HttpRequestException before the response: ", sample.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gauge_counts_streams_open_at_once()
+    {
+        using var client = HttpClients.Create(int.MaxValue);
+        var gauge = new StreamGauge();
+        var request = new ChatRequest("m", true, StubFixture.Key, "chunks=2;delay_ms=0");
+
+        var samples = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
+            RequestRunner.SendAsync(client, stub.Target, request, CancellationToken.None, gauge: gauge)));
+
+        Assert.All(samples, s => Assert.True(s.Ok, s.Error));
+        Assert.Equal(0, gauge.Open);
+        Assert.InRange(gauge.Peak, 1, 8);
+    }
+}

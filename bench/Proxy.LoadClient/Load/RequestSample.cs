@@ -1,0 +1,12 @@
+namespace Proxy.LoadClient.Load;
+
+/// <summary>What one request did, timed from just before it was sent. Times in milliseconds.</summary>
+internal sealed record RequestSample(
+    bool Ok,
+    int Status,
+    string? Error,
+    double TotalMs,
+    double FirstByteMs,
+    double? FirstTokenMs,
+    int Events,
+    IReadOnlyList<double> Gaps);
