@@ -92,6 +92,19 @@ public sealed class RequestRunnerTests(StubFixture stub) : IClassFixture<StubFix
 
         Assert.All(samples, s => Assert.True(s.Ok, s.Error));
         Assert.Equal(0, gauge.Open);
+        Assert.Equal(8, gauge.Settled);
         Assert.InRange(gauge.Peak, 1, 8);
+    }
+
+    [Fact]
+    public async Task Gauge_settles_a_stream_that_never_opened()
+    {
+        using var client = HttpClients.Create(4);
+        var gauge = new StreamGauge();
+
+        await RequestRunner.SendAsync(client, LoadTarget.For(PathKind.Proxy, 1), new ChatRequest("m", true, StubFixture.Key, null),
+            CancellationToken.None, gauge: gauge);
+
+        Assert.Equal((0, 0, 1), (gauge.Open, gauge.Peak, gauge.Settled));
     }
 }

@@ -27,6 +27,10 @@ internal sealed class BenchEnvironment : IDisposable
         _options = options;
         _log = log;
         _logs = Path.Combine(options.ResultsDir, "logs");
+        if (Directory.Exists(_logs))
+        {
+            Directory.Delete(_logs, recursive: true); // no log of an earlier run passes for this one's
+        }
         var host = Environment.ProcessPath;
         _probeRequest = new ChatRequest(options.Model, stream: true, options.ApiKey, "chunks=2;delay_ms=0");
         _dotnet = host is not null && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";

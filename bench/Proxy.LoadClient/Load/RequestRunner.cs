@@ -90,6 +90,10 @@ internal static class RequestRunner
             {
                 gauge!.Closed();
             }
+            else
+            {
+                gauge?.FailedToOpen();
+            }
         }
     }
 

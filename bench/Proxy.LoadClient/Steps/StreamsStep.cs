@@ -13,6 +13,10 @@ internal static class StreamsStep
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Most streams waiting for their headers at once: a server slower to accept than the ramp
+    /// stretches the ramp instead of overflowing its accept queue.</summary>
+    private const int MaxOpening = 256;
+
     /// <param name="memory">Reads the path's server memory (RSS, HWM in KB), or null when it is not ours to measure.</param>
     public static async Task<StreamsRow> RunAsync(
         BenchOptions options, LoadTarget target, Func<(long RssKb, long HwmKb)>? memory, TextWriter log, CancellationToken cancellationToken)
@@ -53,8 +57,8 @@ internal static class StreamsStep
         var launched = 0;
         while (launched < streams.Length)
         {
-            var due = (int)Math.Min(streams.Length,
-                Math.Ceiling(Stopwatch.GetElapsedTime(start) / options.StreamRamp * streams.Length) + 1);
+            var scheduled = Math.Ceiling(Stopwatch.GetElapsedTime(start) / options.StreamRamp * streams.Length) + 1;
+            var due = (int)Math.Min(streams.Length, Math.Min(scheduled, gauge.Settled + MaxOpening));
             for (; launched < due; launched++)
             {
                 streams[launched] = Task.Run(
@@ -65,6 +69,7 @@ internal static class StreamsStep
             await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
 
+        log.WriteLine($"    {target.Name}: all {streams.Length} launched after {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s");
         var progress = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
