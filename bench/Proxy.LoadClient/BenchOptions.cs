@@ -19,6 +19,9 @@ internal sealed class BenchOptions
     public int EmulatorPort { get; private set; } = 18080;
     public int NginxPort { get; private set; } = 18081;
     public int ProxyPort { get; private set; } = 8143;
+
+    /// <summary>Where the proxy with stutter repair off runs beside the main one in the stutter step.</summary>
+    public int SecondProxyPort { get; private set; } = 8144;
     public string ApiKey { get; private set; } = "bench-key";
     public string Model { get; private set; } = "qwen3-coder-plus";
     public string ProxyLogLevel { get; private set; } = "warn";
@@ -57,7 +60,7 @@ internal sealed class BenchOptions
           --update-docs              copy the report and chart into docs/BENCHMARKS.md afterwards
           --upstream emulator|stub   what stands behind every path (default emulator; stub is a minimal built-in SSE server)
           --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
-          --emulator-port N --nginx-port N --proxy-port N --api-key KEY --proxy-log-level LEVEL
+          --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
           --startup-timeout S
           --latency-samples N --latency-warmup N --latency-scenario S
           --connections 64,256 --throughput-seconds S --throughput-rounds N --throughput-warmup S
@@ -102,6 +105,7 @@ internal sealed class BenchOptions
                 case "--emulator-port": o.EmulatorPort = Int(name, Value(), 1); break;
                 case "--nginx-port": o.NginxPort = Int(name, Value(), 1); break;
                 case "--proxy-port": o.ProxyPort = Int(name, Value(), 1); break;
+                case "--second-proxy-port": o.SecondProxyPort = Int(name, Value(), 1); break;
                 case "--api-key": o.ApiKey = Value(); break;
                 case "--model": o.Model = Value(); break;
                 case "--proxy-log-level": o.ProxyLogLevel = Value(); break;

@@ -158,7 +158,7 @@ internal static class MarkdownReport
         md.AppendLine("### 4. Stutter repair: time to first token");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"{stutter.SamplesPerPath} streams per path, one at a time, each given up at its first text; scenario `{stutter.Scenario}`. The proxy runs once with `STUTTER_REPAIR=true`, once with `false`. Milliseconds.");
+            $"{stutter.SamplesPerPath} streams per path, one at a time, each given up at its first text, the paths in turn; scenario `{stutter.Scenario}`. Two proxies run side by side, one with `STUTTER_REPAIR=true`, one with `false`. Milliseconds.");
         md.AppendLine();
         md.AppendLine("| path | first token p50 | first token p99 | errors |");
         md.AppendLine("| --- | ---: | ---: | ---: |");
