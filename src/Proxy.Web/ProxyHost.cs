@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
 using Proxy.Web.Errors;
+using Proxy.Web.Gateway;
 using Proxy.Web.Health;
 using Proxy.Web.Hosting;
 using Proxy.Web.Logging;
@@ -52,6 +53,7 @@ public static class ProxyHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
         AddServices(builder.Services, options);
+        builder.Services.AddGateway(options, configuration);
         if (options.CorsOrigins.Count > 0)
         {
             builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => CorsSetup.Configure(policy, options)));

@@ -43,4 +43,40 @@ internal static partial class AuthLog
 
     [LoggerMessage(EventId = 3024, Level = LogLevel.Warning, Message = "Device login ended: {Outcome}")]
     public static partial void DeviceLoginEnded(ILogger logger, string outcome);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Warning, Message = "Could not save the refreshed credential to {Path}: {Reason}; it is kept in memory")]
+    public static partial void CredentialSaveFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 3013, Level = LogLevel.Warning, Message = "Could not read the credential at {Path}: {Reason}")]
+    public static partial void CredentialLoadFailed(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 3014, Level = LogLevel.Warning, Message = "Credential lock stayed taken; saved the new login to {Path} without it")]
+    public static partial void LoginSavedWithoutLock(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 3030, Level = LogLevel.Warning, Message = "Account {Account}: no credential at {Path}; a login is required")]
+    public static partial void NoCredential(ILogger logger, string account, string path);
+
+    [LoggerMessage(EventId = 3031, Level = LogLevel.Information, Message = "Account {Account}: loaded token {TokenHint} (expires {ExpiresAt:O})")]
+    public static partial void CredentialLoaded(ILogger logger, string account, string tokenHint, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 3032, Level = LogLevel.Information, Message = "Account {Account}: refreshing token {TokenHint} ({Reason})")]
+    public static partial void RefreshStarted(ILogger logger, string account, string reason, string tokenHint);
+
+    [LoggerMessage(EventId = 3033, Level = LogLevel.Information, Message = "Account {Account}: refreshed, new token {TokenHint} expires {ExpiresAt:O}")]
+    public static partial void Refreshed(ILogger logger, string account, string tokenHint, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 3034, Level = LogLevel.Information, Message = "Account {Account}: another process already refreshed; using its token {TokenHint} (expires {ExpiresAt:O})")]
+    public static partial void AdoptedFromStore(ILogger logger, string account, string tokenHint, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 3035, Level = LogLevel.Warning, Message = "Account {Account}: refresh failed ({Failures} in a row): {Reason}; next try in {RetrySeconds} s (-1: on demand)")]
+    public static partial void RefreshFailed(ILogger logger, string account, int failures, string reason, double retrySeconds);
+
+    [LoggerMessage(EventId = 3036, Level = LogLevel.Error, Message = "Account {Account}: credential is dead ({Reason}); a new login is required")]
+    public static partial void CredentialDead(ILogger logger, string account, string reason);
+
+    [LoggerMessage(EventId = 3037, Level = LogLevel.Information, Message = "Account {Account}: credential changed in the store; now token {TokenHint} (expires {ExpiresAt:O})")]
+    public static partial void CredentialChanged(ILogger logger, string account, string tokenHint, DateTimeOffset expiresAt);
+
+    [LoggerMessage(EventId = 3038, Level = LogLevel.Information, Message = "Account {Account}: revived by a new login, token {TokenHint} (expires {ExpiresAt:O})")]
+    public static partial void Revived(ILogger logger, string account, string tokenHint, DateTimeOffset expiresAt);
 }

@@ -25,6 +25,6 @@ internal sealed class ReconnectBackoff
         var exponent = Math.Clamp(failures - 1, 0, 30);
         var ticks = Math.Min(_min.Ticks * Math.Pow(2, exponent), _max.Ticks);
         var factor = 1 + (((_random() * 2) - 1) * Spread);
-        return TimeSpan.FromTicks((long)Math.Min(ticks * factor, _max.Ticks));
+        return TimeSpan.FromTicks((long)Math.Round(Math.Min(ticks * factor, _max.Ticks)));
     }
 }

@@ -27,7 +27,7 @@ internal static class RetryPipelines
         var retry = new RetryStrategyOptions
         {
             Name = "upstream-retry",
-            MaxRetryAttempts = options.MaxRetryAttempts,
+            MaxRetryAttempts = Math.Max(1, options.MaxRetryAttempts),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = options.BaseDelay,
@@ -52,10 +52,9 @@ internal static class RetryPipelines
             retry.Randomizer = randomizer;
         }
 
-        return new ResiliencePipelineBuilder { Name = "upstream", TimeProvider = time }
-            .AddTimeout(new TimeoutStrategyOptions { Name = "upstream-budget", Timeout = options.Budget })
-            .AddRetry(retry)
-            .Build();
+        var builder = new ResiliencePipelineBuilder { Name = "upstream", TimeProvider = time }
+            .AddTimeout(new TimeoutStrategyOptions { Name = "upstream-budget", Timeout = options.Budget });
+        return (options.MaxRetryAttempts > 0 ? builder.AddRetry(retry) : builder).Build();
     }
 
     /// <summary>

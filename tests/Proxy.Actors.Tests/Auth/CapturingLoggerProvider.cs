@@ -6,7 +6,22 @@ namespace Proxy.Actors.Tests.Auth;
 /// <summary>Keeps every formatted log line (with its exception text) so tests can search them for secrets.</summary>
 internal sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
 {
+    private readonly ConcurrentDictionary<TaskCompletionSource, string> _waiters = new();
+
     public ConcurrentQueue<string> Lines { get; } = new();
+
+    /// <summary>Completes when a line containing <paramref name="text"/> is logged (or already was).</summary>
+    public Task WaitForLineAsync(string text)
+    {
+        var found = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _waiters[found] = text;
+        if (Lines.Any(l => l.Contains(text, StringComparison.Ordinal)))
+        {
+            found.TrySetResult();
+        }
+
+        return found.Task;
+    }
 
     public string AllText => string.Join('\n', Lines);
 
@@ -34,7 +49,15 @@ internal sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
             var values = state is IEnumerable<KeyValuePair<string, object?>> pairs
                 ? string.Join(" ", pairs.Select(p => $"{p.Key}={p.Value}"))
                 : string.Empty;
-            owner.Lines.Enqueue($"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)} | {values} {exception}");
+            var line = $"{logLevel} {category} [{eventId.Id}] {formatter(state, exception)} | {values} {exception}";
+            owner.Lines.Enqueue(line);
+            foreach (var (waiter, text) in owner._waiters)
+            {
+                if (line.Contains(text, StringComparison.Ordinal))
+                {
+                    waiter.TrySetResult();
+                }
+            }
         }
     }
 }
