@@ -194,6 +194,7 @@ internal sealed class BenchEnvironment : IDisposable
             env["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{Port(_options.EmulatorPort)}/v1";
             env["UPSTREAM_API_KEY"] = _options.ApiKey;
             env["RATE_LIMIT_RPS"] = "0";
+            env["MAX_CONCURRENT_STREAMS"] = "0"; // unlimited: the streams step is about what the process holds, not its cap
             env["SERVER_HOST"] = "127.0.0.1";
             env["SERVER_PORT"] = Port(port);
             env["LOG_LEVEL"] = _options.ProxyLogLevel;
