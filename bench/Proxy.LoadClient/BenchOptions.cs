@@ -45,9 +45,20 @@ internal sealed class BenchOptions
     public int StutterWarmup { get; private set; } = 20;
     public int StutterSamples { get; private set; } = 200;
 
-    /// <summary>An event every <see cref="StreamEventMs"/> for <see cref="StreamHoldSeconds"/>.</summary>
-    public string StreamsScenario =>
-        string.Create(CultureInfo.InvariantCulture, $"chunks={Math.Max(1, StreamHoldSeconds * 1000 / StreamEventMs)};delay_ms={StreamEventMs}");
+    /// <summary>How much longer than the ramp the streams step waits for every stream to open.</summary>
+    public static TimeSpan StreamOpenSlack { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>An event every <see cref="StreamEventMs"/>, long enough to outlast opening (ramp and slack) and the hold:
+    /// the load client ends the streams itself after the hold.</summary>
+    public string StreamsScenario
+    {
+        get
+        {
+            var seconds = StreamRamp.TotalSeconds + StreamOpenSlack.TotalSeconds + StreamHoldSeconds + 30;
+            var chunks = (int)Math.Ceiling(seconds * 1000 / StreamEventMs);
+            return string.Create(CultureInfo.InvariantCulture, $"chunks={chunks};delay_ms={StreamEventMs}");
+        }
+    }
 
     public bool Runs(string step) => Steps.Contains(step, StringComparer.Ordinal);
 

@@ -59,7 +59,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
                 rows.Add(await StreamsStep.RunAsync(options, target, MemoryOf(environment, target.Path), log, cancellationToken));
             }
 
-            results.Streams = new StreamsResult(options.StreamsScenario, options.StreamRamp.TotalSeconds, rows);
+            results.Streams = new StreamsResult(options.StreamsScenario, options.StreamRamp.TotalSeconds, options.StreamHoldSeconds, rows);
         }
 
         if (options.Runs("stutter"))

@@ -299,7 +299,7 @@ internal sealed class BenchEnvironment : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var sample = await RequestRunner.SendAsync(_probe, target, _probeRequest, timeout.Token, stopAtFirstToken: true);
+        var sample = await RequestRunner.SendAsync(_probe, target, _probeRequest, ReadMode.FirstToken, timeout.Token);
         return sample.Ok ? null : $"a streaming POST {target.ChatUri.AbsolutePath} got {sample.Error}";
     }
 

@@ -6,8 +6,10 @@ using Proxy.LoadClient.Stats;
 namespace Proxy.LoadClient.Steps;
 
 /// <summary>
-/// Step 3: many long streams at once on one path. They open over a ramp, each then gets an event
-/// per interval until the scenario ends; the server's resident memory is sampled throughout.
+/// Step 3: many long streams at once on one path. They open over a ramp (stretched when the server
+/// accepts slower), then, once every one has opened or failed, all are held for the hold time while
+/// the upstream sends an event per interval, and then released by the client. The server's
+/// resident memory is sampled throughout.
 /// </summary>
 internal static class StreamsStep
 {
@@ -48,10 +50,12 @@ internal static class StreamsStep
             }
         }, CancellationToken.None);
 
-        var hold = TimeSpan.FromMilliseconds((double)options.StreamHoldSeconds * options.StreamEventMs);
+        var hold = TimeSpan.FromSeconds(options.StreamHoldSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.StreamRamp + hold + TimeSpan.FromSeconds(60));
+        deadline.CancelAfter(options.StreamRamp + BenchOptions.StreamOpenSlack + hold + TimeSpan.FromSeconds(60));
+        using var release = new CancellationTokenSource();
 
+        var holdMode = new ReadMode(RecordGaps: true, Gauge: gauge, Release: release.Token);
         var streams = new Task<RequestSample>[options.Streams];
         var start = Stopwatch.GetTimestamp();
         var launched = 0;
@@ -62,23 +66,32 @@ internal static class StreamsStep
             for (; launched < due; launched++)
             {
                 streams[launched] = Task.Run(
-                    () => RequestRunner.SendAsync(client, target, request, deadline.Token, recordGaps: true, gauge: gauge),
+                    () => RequestRunner.SendAsync(client, target, request, holdMode, deadline.Token),
                     CancellationToken.None);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
 
-        log.WriteLine($"    {target.Name}: all {streams.Length} launched after {Stopwatch.GetElapsedTime(start).TotalSeconds:0.0} s");
-        var progress = Task.Run(async () =>
+        // Hold only once every stream has opened (or failed to), so all of them are open together.
+        var openBy = options.StreamRamp + BenchOptions.StreamOpenSlack;
+        while (gauge.Settled < streams.Length && Stopwatch.GetElapsedTime(start) < openBy)
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-            while (await timer.WaitForNextTickAsync(stopSampling.Token))
-            {
-                log.WriteLine($"    {target.Name}: {gauge.Open} streams open, peak {gauge.Peak}");
-            }
-        }, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
 
+        var openSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        log.WriteLine($"    {target.Name}: {gauge.Open} of {streams.Length} open after {openSeconds:0.0} s; holding {hold.TotalSeconds:0} s");
+        var holdEnd = Stopwatch.GetTimestamp() + (long)(hold.TotalSeconds * Stopwatch.Frequency);
+        while (Stopwatch.GetTimestamp() < holdEnd)
+        {
+            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), holdEnd);
+            await Task.Delay(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5), cancellationToken);
+            log.WriteLine($"    {target.Name}: {gauge.Open} streams open");
+        }
+
+        var end = memory?.Invoke();
+        await release.CancelAsync();
         RequestSample[] samples;
         try
         {
@@ -91,10 +104,8 @@ internal static class StreamsStep
                 : new RequestSample(false, 0, "no end within the step's deadline", 0, 0, null, 0, [])).ToArray();
         }
 
-        var end = memory?.Invoke();
         await stopSampling.CancelAsync();
         await sampler;
-        await progress.ContinueWith(_ => { }, TaskScheduler.Default);
 
         long? peak = memory is null ? null : Math.Max(sampledPeak, Math.Max(end!.Value.RssKb, end.Value.HwmKb));
         var ok = samples.Where(s => s.Ok).ToArray();
@@ -102,15 +113,15 @@ internal static class StreamsStep
             target.Name,
             samples.Length,
             samples.Count(s => s.Status == 200),
-            ok.Length,
+            samples.Count(s => s is { Ok: true, Released: true }),
             samples.Length - ok.Length,
             TopErrors(samples),
             gauge.Peak,
+            openSeconds,
             new Distribution(ok.SelectMany(s => s.Gaps)).Summarize(),
-            new Distribution(ok.Select(s => s.TotalMs)).Summarize(),
             idle,
             peak);
-        log.WriteLine($"  {target.Name,-6} {row.Completed}/{row.Streams} completed, {row.Errors} errors, peak {row.PeakConcurrent} open, " +
+        log.WriteLine($"  {target.Name,-6} {row.Held}/{row.Streams} held {hold.TotalSeconds:0} s, {row.Errors} errors, peak {row.PeakConcurrent} open, " +
                       $"gap p99 {row.EventGaps.P99:0.0} ms" +
                       (row.KbPerStream is { } kb ? $", peak RSS {peak / 1024.0:0.0} MB = {kb:0.0} KB/stream" : ""));
         return row;
@@ -122,7 +133,7 @@ internal static class StreamsStep
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         var warm = Enumerable.Range(0, 16).Select(_ =>
-            RequestRunner.SendAsync(client, target, request, timeout.Token, stopAtFirstToken: true));
+            RequestRunner.SendAsync(client, target, request, ReadMode.FirstToken, timeout.Token));
         await Task.WhenAll(warm);
     }
 
