@@ -83,11 +83,19 @@ internal static class StreamsStep
         var openSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         log.WriteLine($"    {target.Name}: {gauge.Open} of {streams.Length} open after {openSeconds:0.0} s; holding {hold.TotalSeconds:0} s");
         var holdEnd = Stopwatch.GetTimestamp() + (long)(hold.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < holdEnd)
+        var progressEvery = TimeSpan.FromSeconds(5);
+        for (var left = hold; left > TimeSpan.Zero; left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), holdEnd))
         {
-            var left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), holdEnd);
-            await Task.Delay(left < TimeSpan.FromSeconds(5) ? left : TimeSpan.FromSeconds(5), cancellationToken);
-            log.WriteLine($"    {target.Name}: {gauge.Open} streams open");
+            if (left > progressEvery)
+            {
+                await Task.Delay(progressEvery, cancellationToken);
+                log.WriteLine($"    {target.Name}: {gauge.Open} streams open");
+            }
+            else
+            {
+                // Whole milliseconds: a delay under one would return at once and spin.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), cancellationToken);
+            }
         }
 
         var end = memory?.Invoke();
