@@ -13,13 +13,16 @@ public sealed class LatencyChartTests
         var svg = XDocument.Parse(LatencyChart.Render(SampleResults.Create().Latency!, "One request at a time"));
 
         Assert.Equal(Svg + "svg", svg.Root!.Name);
-        Assert.Equal("840", svg.Root.Attribute("width")!.Value);
+        Assert.Equal("880", svg.Root.Attribute("width")!.Value);
         var lines = svg.Descendants(Svg + "polyline").Select(p => p.Attribute("data-path")!.Value).ToArray();
         Assert.Equal(["direct", "nginx", "proxy", "direct", "nginx", "proxy"], lines);
         Assert.All(svg.Descendants(Svg + "polyline"), p => Assert.Equal(6, p.Attribute("points")!.Value.Split(' ').Length));
         var texts = svg.Descendants(Svg + "text").Select(t => t.Value).ToArray();
-        Assert.Contains("non-streaming, total time (ms)", texts);
-        Assert.Contains("streaming, total time (ms)", texts);
+        Assert.Contains("non-streaming, total time (ms, log scale)", texts);
+        Assert.Contains("streaming, total time (ms, log scale)", texts);
+        Assert.Contains("0.1", texts);
+        Assert.Contains("1", texts);
+        Assert.Contains("10", texts);
         Assert.Contains("p99.9", texts);
     }
 
@@ -36,16 +39,15 @@ public sealed class LatencyChartTests
     }
 
     [Theory]
-    [InlineData(0.9, 1.0, 0.2)]
-    [InlineData(0.23, 0.25, 0.05)]
-    [InlineData(4.2, 5.0, 1.0)]
-    [InlineData(12, 15, 5)]
-    [InlineData(0, 1, 0.2)]
-    public void Axis_ends_on_a_round_step(double max, double top, double step)
+    [InlineData(0.25, 0.9, 0.1, 1)]
+    [InlineData(0.3, 60, 0.1, 100)]
+    [InlineData(1, 10, 1, 10)]
+    [InlineData(2, 2, 1, 10)]
+    public void Log_axis_spans_whole_decades(double min, double max, double low, double high)
     {
-        var (axisTop, axisStep) = LatencyChart.NiceAxis(max);
+        var axis = LatencyChart.LogAxis(min, max);
 
-        Assert.Equal(top, axisTop, 9);
-        Assert.Equal(step, axisStep, 9);
+        Assert.Equal(low, axis.Low, 9);
+        Assert.Equal(high, axis.High, 9);
     }
 }

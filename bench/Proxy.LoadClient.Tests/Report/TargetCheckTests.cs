@@ -48,7 +48,7 @@ public sealed class TargetCheckTests
     }
 
     [Fact]
-    public void Fewer_streams_than_the_goal_can_only_miss_it()
+    public void Fewer_streams_than_the_goal_cannot_judge_memory()
     {
         var r = SampleResults.Create();
         r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Completed = 200, PeakRssKb = 100_000 }] };
@@ -56,6 +56,15 @@ public sealed class TargetCheckTests
         var check = TargetCheck.Evaluate(r)[2];
 
         Assert.Equal("200 streams, 0 errors, 500.0 KB per stream (fewer streams than the goal)", check.Measured);
-        Assert.False(check.Met);
+        Assert.Null(check.Met);
+    }
+
+    [Fact]
+    public void Fewer_streams_than_the_goal_still_miss_it_on_errors()
+    {
+        var r = SampleResults.Create();
+        r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Completed = 199, Errors = 1 }] };
+
+        Assert.False(TargetCheck.Evaluate(r)[2].Met);
     }
 }

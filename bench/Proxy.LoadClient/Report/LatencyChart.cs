@@ -10,14 +10,14 @@ namespace Proxy.LoadClient.Report;
 /// </summary>
 internal static class LatencyChart
 {
-    private const int PanelWidth = 420;
+    private const int PanelWidth = 440;
     private const int PanelHeight = 300;
     private const int Left = 60;
     private const int Top = 50;
     private const int PlotWidth = 330;
     private const int PlotHeight = 200;
 
-    private static readonly double[] StepFactors = [1, 2, 5, 10];
+    private static readonly double[] GridFactors = [1, 2, 5];
 
     private static readonly Dictionary<string, string> Colors = new(StringComparer.Ordinal)
     {
@@ -49,17 +49,27 @@ internal static class LatencyChart
     private static void Panel(StringBuilder svg, int x0, string kind, IReadOnlyList<LatencyRow> rows)
     {
         var percents = Stats.Distribution.ChartPercentiles;
-        var top = rows.SelectMany(r => r.Total.Points).Select(p => p.Value).Where(v => !double.IsNaN(v)).DefaultIfEmpty(1).Max();
-        var (axisMax, step) = NiceAxis(top);
+        var values = rows.SelectMany(r => r.Total.Points).Select(p => p.Value).Where(v => !double.IsNaN(v) && v > 0).ToArray();
+        var (low, high) = LogAxis(values.DefaultIfEmpty(1).Min(), values.DefaultIfEmpty(1).Max());
         double X(int i) => x0 + Left + (percents.Count == 1 ? 0 : i * (double)PlotWidth / (percents.Count - 1));
-        double Y(double v) => Top + PlotHeight - (v / axisMax * PlotHeight);
+        double Y(double v) => Top + PlotHeight - ((Math.Log10(v) - Math.Log10(low)) / (Math.Log10(high) - Math.Log10(low)) * PlotHeight);
 
-        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x0 + Left + (PlotWidth / 2)}" y="{Top - 12}" text-anchor="middle">{Escape(kind)}, total time (ms)</text>""").AppendLine();
-        for (var v = 0.0; v <= axisMax + (step / 2); v += step)
+        svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x0 + Left + (PlotWidth / 2)}" y="{Top - 12}" text-anchor="middle">{Escape(kind)}, total time (ms, log scale)</text>""").AppendLine();
+        for (var decade = low; decade < high * 1.001; decade *= 10)
         {
-            var y = F(Y(v));
-            svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{x0 + Left}" y1="{y}" x2="{x0 + Left + PlotWidth}" y2="{y}" stroke="#e0e0e0"/>""").AppendLine();
-            svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x0 + Left - 6}" y="{y}" dy="4" text-anchor="end">{F(v, "0.###")}</text>""").AppendLine();
+            foreach (var factor in GridFactors)
+            {
+                var v = decade * factor;
+                if (v > high * 1.001)
+                {
+                    break;
+                }
+
+                var y = F(Y(v));
+                var major = factor == 1;
+                svg.Append(CultureInfo.InvariantCulture, $"""<line x1="{x0 + Left}" y1="{y}" x2="{x0 + Left + PlotWidth}" y2="{y}" stroke="{(major ? "#c8c8c8" : "#ececec")}"/>""").AppendLine();
+                svg.Append(CultureInfo.InvariantCulture, $"""<text x="{x0 + Left - 6}" y="{y}" dy="4" text-anchor="end"{(major ? "" : " fill=\"#888\" font-size=\"10\"")}>{F(v, "0.####")}</text>""").AppendLine();
+            }
         }
 
         for (var i = 0; i < percents.Count; i++)
@@ -71,7 +81,8 @@ internal static class LatencyChart
         foreach (var row in rows)
         {
             var color = Colors.GetValueOrDefault(row.Path, "#d62728");
-            var points = row.Total.Points.Select((p, i) => (X: X(i), Y: Y(p.Value))).Where(p => !double.IsNaN(p.Y)).ToArray();
+            var points = row.Total.Points.Select((p, i) => (X: X(i), V: p.Value)).Where(p => !double.IsNaN(p.V) && p.V > 0)
+                .Select(p => (p.X, Y: Y(p.V))).ToArray();
             svg.Append(CultureInfo.InvariantCulture,
                 $"""<polyline data-path="{Escape(row.Path)}" fill="none" stroke="{color}" stroke-width="2" points="{string.Join(' ', points.Select(p => $"{F(p.X)},{F(p.Y)}"))}"/>""").AppendLine();
             foreach (var p in points)
@@ -93,18 +104,12 @@ internal static class LatencyChart
         }
     }
 
-    /// <summary>An axis top at or above <paramref name="max"/> in 1, 2 or 5 steps of a power of ten, four to ten steps.</summary>
-    internal static (double Max, double Step) NiceAxis(double max)
+    /// <summary>A log axis from the decade at or below <paramref name="min"/> to the decade at or above <paramref name="max"/>.</summary>
+    internal static (double Low, double High) LogAxis(double min, double max)
     {
-        if (max <= 0 || double.IsNaN(max))
-        {
-            return (1, 0.2);
-        }
-
-        var rough = max / 5;
-        var magnitude = Math.Pow(10, Math.Floor(Math.Log10(rough)));
-        var step = StepFactors.Select(f => f * magnitude).First(s => s >= rough);
-        return (Math.Ceiling(max / step) * step, step);
+        var low = Math.Pow(10, Math.Floor(Math.Log10(min)));
+        var high = Math.Pow(10, Math.Ceiling(Math.Log10(max)));
+        return high > low ? (low, high) : (low, low * 10);
     }
 
     private static string F(double value, string format = "0.#") => value.ToString(format, CultureInfo.InvariantCulture);

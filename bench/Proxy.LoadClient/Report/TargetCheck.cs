@@ -71,9 +71,8 @@ internal sealed record TargetCheck(string Name, string Goal, string Measured, bo
         var measured = $"{proxy.Streams} streams, {proxy.Errors} errors, {F(proxy.KbPerStream, "0.0")} KB per stream";
         if (proxy.Streams < StreamsGoal)
         {
-            // A smaller run cannot show the goal is met, only that it is missed.
-            var missed = proxy.Errors > 0 || proxy.KbPerStream > MaxKbPerStream;
-            return new TargetCheck(name, goal, measured + " (fewer streams than the goal)", missed ? false : null);
+            // A smaller run can show errors, but not memory per stream: the idle process weighs too much in it.
+            return new TargetCheck(name, goal, measured + " (fewer streams than the goal)", proxy.Errors > 0 ? false : null);
         }
 
         return new TargetCheck(name, goal, measured, proxy.Errors == 0 && proxy.KbPerStream <= MaxKbPerStream);

@@ -187,18 +187,29 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
     public void Stop(IActorRef child)
     {
         ArgumentNullException.ThrowIfNull(child);
-        if (!IsChild(child))
+        if (child is not ActorCellBase cell || !ReferenceEquals(cell.Parent, this))
         {
             throw new ArgumentException($"{child.Path} is not a child of {Path}.", nameof(child));
         }
 
-        ((ActorCellBase)child).RequestStop();
+        cell.RequestStop();
     }
 
     /// <summary>Creates the first instance on the caller's thread, then runs the loop on the thread pool.</summary>
     internal void Start()
     {
-        _actor = CreateInstance();
+        try
+        {
+            _actor = CreateInstance();
+        }
+        catch
+        {
+            // The constructor may have spawned children before it threw; they must not outlive it.
+            MarkStopping();
+            _ = StopChildrenAsync();
+            throw;
+        }
+
         ThreadPool.UnsafeQueueUserWorkItem(static cell => _ = cell.RunAsync(), this, preferLocal: false);
     }
 
@@ -359,7 +370,8 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
         ClearAttention();
         while (!IsStopping && TryDequeueEscalation(out Escalation escalation))
         {
-            if (escalation.Child.IsStopping || !IsChild(escalation.Child))
+            // A child stopped meanwhile (say by an earlier restart of this actor) needs no decision.
+            if (escalation.Child.IsStopping)
             {
                 escalation.Outcome.TrySetResult(false);
                 continue;

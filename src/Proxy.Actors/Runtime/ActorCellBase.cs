@@ -73,14 +73,6 @@ internal abstract class ActorCellBase : IActorRef
         }
     }
 
-    public bool IsChild(IActorRef other)
-    {
-        lock (_gate)
-        {
-            return other is ActorCellBase cell && _children.TryGetValue(cell.Name, out ActorCellBase? found) && ReferenceEquals(found, cell);
-        }
-    }
-
     /// <summary>Reserves a child name; false if it is taken or this actor is stopping.</summary>
     public bool TryAddChild(ActorCellBase child)
     {

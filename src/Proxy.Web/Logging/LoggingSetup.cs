@@ -34,7 +34,9 @@ internal static class LoggingSetup
             .MinimumLevel.Override("Microsoft.AspNetCore", frameworkLevel)
             .MinimumLevel.Override("Microsoft.Extensions.Http", frameworkLevel)
             .MinimumLevel.Override("System.Net.Http", frameworkLevel)
-            .Enrich.FromLogContext();
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", frameworkLevel)
+            .Enrich.FromLogContext()
+            .Enrich.With<NoRequestIdEnricher>();
 
         configuration = output is null
             ? configuration.WriteTo.Console(formatter)

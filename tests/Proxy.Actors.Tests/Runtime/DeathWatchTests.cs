@@ -100,4 +100,59 @@ public sealed class DeathWatchTests
         Assert.Equal("watch/user/parent/worker", probe.ExpectMsg<object>());
         Assert.True(first!.IsStopped);
     }
+
+    [Fact]
+    public async Task Stopping_a_child_that_already_stopped_is_harmless_but_stopping_a_stranger_is_refused()
+    {
+        await using var system = new ActorSystem("watch");
+        var probe = new TestProbe<object>(system);
+        IActorRef<object> parent = system.Spawn(() => new ScriptActor(probe), "parent");
+        IActorRef<object> stranger = system.Spawn(() => new ScriptActor(probe), "stranger");
+        IActorRef<object>? child = null;
+        parent.Tell(Do.Sync(c =>
+        {
+            child = c.Spawn(() => new ScriptActor(probe), "child");
+            c.Watch(child, "child-stopped");
+            child.Tell(Do.Sync(cc => cc.Stop()));
+        }));
+        Assert.Equal("child-stopped", probe.ExpectMsg<object>());
+
+        parent.Tell(Do.Sync(c =>
+        {
+            c.Stop(child!);
+            probe.Tell(Assert.Throws<ArgumentException>(() => c.Stop(stranger)).ParamName!);
+        }));
+
+        Assert.Equal("child", probe.ExpectMsg<object>());
+        Assert.False(parent.IsStopped);
+        Assert.False(stranger.IsStopped);
+    }
+
+    [Fact]
+    public async Task Children_spawned_by_a_constructor_that_then_throws_are_stopped()
+    {
+        await using var system = new ActorSystem("watch");
+        var probe = new TestProbe<object>(system);
+        IActorRef<object>? orphan = null;
+
+        var error = Assert.Throws<InvalidOperationException>(() => system.Spawn(() => new SpawnThenThrowActor(probe, c => orphan = c), "parent"));
+
+        Assert.Equal("constructor failed", error.Message);
+        Assert.NotNull(orphan);
+        await orphan.WhenStopped();
+        Assert.True(orphan.IsStopped);
+        IActorRef<object> again = system.Spawn(() => new ScriptActor(probe), "parent");
+        Assert.False(again.IsStopped);
+    }
+
+    private sealed class SpawnThenThrowActor : Actor<object>
+    {
+        public SpawnThenThrowActor(TestProbe<object> probe, Action<IActorRef<object>> spawned)
+        {
+            spawned(Context.Spawn(() => new ScriptActor(probe), "child"));
+            throw new InvalidOperationException("constructor failed");
+        }
+
+        protected override ValueTask Receive(object message) => default;
+    }
 }

@@ -7,6 +7,7 @@ internal sealed class LogCapture : TextWriter
 {
     private readonly StringBuilder _text = new();
     private readonly Lock _gate = new();
+    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public override Encoding Encoding => Encoding.UTF8;
 
@@ -16,6 +17,8 @@ internal sealed class LogCapture : TextWriter
         {
             _text.Append(value);
         }
+
+        Signal();
     }
 
     public override void Write(string? value)
@@ -24,6 +27,8 @@ internal sealed class LogCapture : TextWriter
         {
             _text.Append(value);
         }
+
+        Signal();
     }
 
     public override void Write(char[] buffer, int index, int count)
@@ -32,6 +37,51 @@ internal sealed class LogCapture : TextWriter
         {
             _text.Append(buffer, index, count);
         }
+
+        Signal();
+    }
+
+    /// <summary>Waits until a complete line matching <paramref name="match"/> has been written.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                changed = _changed.Task;
+            }
+
+            var text = Text;
+            var complete = text[..(text.LastIndexOf('\n') + 1)];
+            var line = complete.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault(match);
+            if (line is not null)
+            {
+                return line;
+            }
+
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.Fail("No matching log line was written. Log:\n" + Text);
+            }
+        }
+    }
+
+    private void Signal()
+    {
+        TaskCompletionSource previous;
+        lock (_gate)
+        {
+            previous = _changed;
+            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        previous.TrySetResult();
     }
 
     public string Text
