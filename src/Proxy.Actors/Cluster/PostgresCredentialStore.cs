@@ -26,7 +26,7 @@ namespace Proxy.Actors.Cluster;
 /// </summary>
 internal sealed class PostgresCredentialStore : ICredentialStore, ICredentialChangeNotifier, INotificationHandler, IDisposable
 {
-    public const string DefaultAccount = "default";
+    public const string DefaultAccount = "qwen";
 
     private static readonly AsyncLocal<LockScope?> CurrentScope = new();
 
