@@ -12,9 +12,10 @@ public static class AuthServiceCollectionExtensions
     /// Qwen OAuth mode: the device-flow client (named <see cref="HttpClient"/> <c>qwen-oauth</c>),
     /// the credential file store (unless another <c>ICredentialStore</c>, e.g. the cluster's, is
     /// registered), the account's token manager as <see cref="ITokenSource"/>, the login coordinator
-    /// behind <see cref="AuthEndpoints.MapAuthEndpoints"/>, readiness and account status from the
-    /// token manager, and an <see cref="ActorSystem"/> when none is registered yet. The token
-    /// manager starts with the host, so its first refresh does not wait for the first request.
+    /// behind <see cref="AuthEndpoints.MapAuthEndpoints"/>, and readiness and account status from
+    /// the token manager. The token manager lives in the registered <see cref="ActorSystem"/>
+    /// (whether it is registered before or after this call), or in one of its own when there is
+    /// none. It starts with the host, so its first refresh does not wait for the first request.
     /// </summary>
     public static IServiceCollection AddQwenAuth(this IServiceCollection s, QwenAuthOptions o)
     {
@@ -22,10 +23,7 @@ public static class AuthServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(o);
         s.AddSingleton(o);
         s.TryAddSingleton(TimeProvider.System);
-        if (!s.Any(d => d.ServiceType == typeof(ActorSystem)))
-        {
-            s.AddActorSystem("qwen-proxy");
-        }
+        s.TryAddSingleton<OwnActorSystem>();
 
         s.AddHttpClient(DeviceFlowClient.HttpClientName, http => http.Timeout = TimeSpan.FromSeconds(30))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
@@ -39,7 +37,7 @@ public static class AuthServiceCollectionExtensions
         // File times are real-world times shared with other processes, so the lock judges them by the system clock.
         s.TryAddSingleton<ICredentialStore>(sp => new FileCredentialStore(o.QwenDir, TimeProvider.System, sp.GetRequiredService<ILogger<FileCredentialStore>>()));
         s.AddSingleton(sp => TokenManager.Start(
-            sp.GetRequiredService<ActorSystem>(),
+            sp.GetService<ActorSystem>() ?? sp.GetRequiredService<OwnActorSystem>().System,
             o,
             sp.GetRequiredService<ICredentialStore>(),
             sp.GetRequiredService<DeviceFlowClient>(),
