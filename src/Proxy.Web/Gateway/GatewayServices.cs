@@ -18,7 +18,11 @@ internal static class GatewayServices
 
     public static IServiceCollection AddGateway(this IServiceCollection services, ProxyOptions options, IConfiguration configuration)
     {
-        services.AddActorSystem("qwen-proxy");
+        if (!services.Any(d => d.ServiceType == typeof(ActorSystem)))
+        {
+            services.AddActorSystem("qwen-proxy");
+        }
+
         services.AddSingleton(_ => StreamOptionsFrom(options, configuration));
         services.AddSingleton(sp => new QwenUpstreamClient(
             new UpstreamOptions
