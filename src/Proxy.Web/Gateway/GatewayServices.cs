@@ -81,7 +81,8 @@ internal static class GatewayServices
             UpstreamAccount.CreateStream,
             services.GetRequiredService<ResilienceMetrics>());
         var cooldown = new AccountCooldown(AccountName, time, new CooldownOptions(), services.GetService<ICooldownStore>(), loggers.CreateLogger<AccountCooldown>());
-        var retry = RetryPipelines.Create(new RetryOptions { Budget = options.RequestTimeout }, time, loggers.CreateLogger("Proxy.Retry"));
+        var metrics = services.GetRequiredService<Metrics.ProxyMetrics>();
+        var retry = RetryPipelines.Create(new RetryOptions { Budget = options.RequestTimeout }, time, loggers.CreateLogger("Proxy.Retry"), metrics.RecordRetry);
         return new UpstreamAccount(
             AccountName,
             services.GetRequiredService<ITokenSource>(),
