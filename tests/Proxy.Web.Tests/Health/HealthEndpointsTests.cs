@@ -43,14 +43,26 @@ public sealed class HealthEndpointsTests
     }
 
     [Fact]
-    public async Task Ready_is_503_until_a_credential_source_says_otherwise()
+    public async Task Ready_is_503_while_no_credential_is_usable()
     {
         await using var proxy = await TestProxy.StartAsync();
 
         using var response = await proxy.Client.GetAsync("/health/ready");
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
-        Assert.Equal("""{"status":"not_ready","detail":"no credential source is running for the Qwen OAuth upstream"}""", await response.Content.ReadAsStringAsync());
+        using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("not_ready", json.RootElement.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public void The_default_probe_vouches_only_for_an_api_key_upstream()
+    {
+        Assert.Equal(
+            new ReadinessReport(false, "no credential source is running for the Qwen OAuth upstream"),
+            new DefaultReadinessProbe(new Proxy.Web.Configuration.ProxyOptions()).Check());
+        Assert.Equal(
+            new ReadinessReport(true, "api-key upstream dashscope.example"),
+            new DefaultReadinessProbe(new Proxy.Web.Configuration.ProxyOptions { UpstreamBaseUrl = new Uri("https://dashscope.example/v1"), UpstreamApiKey = "k" }).Check());
     }
 
     [Fact]
@@ -69,7 +81,11 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task An_api_key_upstream_is_ready_by_default()
     {
-        await using var proxy = await TestProxy.StartAsync(new Dictionary<string, string?> { ["UPSTREAM_BASE_URL"] = "https://dashscope.example/compatible-mode/v1" });
+        await using var proxy = await TestProxy.StartAsync(new Dictionary<string, string?>
+        {
+            ["UPSTREAM_BASE_URL"] = "https://dashscope.example/compatible-mode/v1",
+            ["UPSTREAM_API_KEY"] = "sk-test-12345678",
+        });
 
         using var response = await proxy.Client.GetAsync("/health/ready");
 

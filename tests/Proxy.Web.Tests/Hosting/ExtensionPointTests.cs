@@ -10,9 +10,9 @@ namespace Proxy.Web.Tests.Hosting;
 
 public sealed class ExtensionPointTests
 {
-    private sealed class AuthPage : IEndpointModule
+    private sealed class ExtraPage : IEndpointModule
     {
-        public void Map(IEndpointRouteBuilder endpoints) => endpoints.MapGet("/auth", () => Results.Text("login here"));
+        public void Map(IEndpointRouteBuilder endpoints) => endpoints.MapGet("/extra", () => Results.Text("login here"));
     }
 
     [Fact]
@@ -20,10 +20,10 @@ public sealed class ExtensionPointTests
     {
         await using var proxy = await TestProxy.StartAsync(
             new Dictionary<string, string?> { ["PROXY_API_KEYS"] = "page-key-12345678" },
-            s => s.AddSingleton<IEndpointModule, AuthPage>());
+            s => s.AddSingleton<IEndpointModule, ExtraPage>());
 
-        using var anonymous = await proxy.Client.GetAsync("/auth");
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/auth");
+        using var anonymous = await proxy.Client.GetAsync("/extra");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/extra");
         request.Headers.Add("x-api-key", "page-key-12345678");
         using var authorized = await proxy.Client.SendAsync(request);
 
@@ -37,14 +37,14 @@ public sealed class ExtensionPointTests
     {
         await using var proxy = await TestProxy.StartAsync(services: s => s.AddSingleton<IEndpointModule>(new PostModule()));
 
-        using var response = await proxy.Client.PostAsync("/auth/login", content: null);
+        using var response = await proxy.Client.PostAsync("/extra/post", content: null);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
     }
 
     private sealed class PostModule : IEndpointModule
     {
-        public void Map(IEndpointRouteBuilder endpoints) => endpoints.MapPost("/auth/login", () => Results.Accepted());
+        public void Map(IEndpointRouteBuilder endpoints) => endpoints.MapPost("/extra/post", () => Results.Accepted());
     }
 
     [Fact]

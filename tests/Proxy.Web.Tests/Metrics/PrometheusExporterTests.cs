@@ -1,5 +1,6 @@
 using Proxy.Actors.Resilience;
 using Proxy.Web.Health;
+using CircuitState = Proxy.Web.Health.CircuitState;
 using Proxy.Web.Metrics;
 
 namespace Proxy.Web.Tests.Metrics;

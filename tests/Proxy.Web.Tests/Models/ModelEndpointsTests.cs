@@ -38,6 +38,7 @@ public sealed class ModelEndpointsTests
         await using var proxy = await TestProxy.StartAsync(new Dictionary<string, string?>
         {
             ["UPSTREAM_BASE_URL"] = "https://openrouter.example/api/v1",
+            ["UPSTREAM_API_KEY"] = "sk-or-test-12345678",
             ["DEFAULT_MODEL"] = "qwen/qwen3-coder",
         });
 

@@ -42,9 +42,9 @@ public sealed class CompletionEndpointsTests
     }
 
     [Fact]
-    public async Task Without_a_registered_handler_completions_are_503()
+    public async Task The_placeholder_handler_answers_503()
     {
-        await using var proxy = await TestProxy.StartAsync();
+        await using var proxy = await TestProxy.StartAsync(services: s => s.AddSingleton<IChatCompletionsHandler, UnavailableChatCompletionsHandler>());
 
         using var response = await proxy.Client.PostAsync("/v1/chat/completions", new StringContent("""{"messages":[]}""", Encoding.UTF8, "application/json"));
 

@@ -1,0 +1,52 @@
+namespace Proxy.LoadClient.Tests;
+
+public sealed class BenchOptionsTests
+{
+    [Fact]
+    public void Defaults_are_the_full_run()
+    {
+        var o = BenchOptions.Parse(["--repo", "/tmp"]);
+
+        Assert.False(o.Quick);
+        Assert.Equal(8000, o.Streams);
+        Assert.Equal("chunks=128;delay_ms=1000", o.StreamsScenario);
+        Assert.Equal([64, 256], o.ThroughputConnections);
+        Assert.Equal(2000, o.LatencySamples);
+        Assert.Equal([PathKind.Direct, PathKind.Nginx, PathKind.Proxy], o.Paths);
+        Assert.Equal(Path.Combine("/tmp", "bench", "results"), o.ResultsDir);
+    }
+
+    [Fact]
+    public void Quick_shrinks_sizes_and_explicit_values_still_win()
+    {
+        var o = BenchOptions.Parse(["--streams", "300", "--quick", "--paths", "direct,proxy", "--steps", "streams"]);
+
+        Assert.True(o.Quick);
+        Assert.Equal(300, o.Streams);
+        Assert.Equal(5, o.StreamHoldSeconds);
+        Assert.Equal(100, o.LatencySamples);
+        Assert.Equal([PathKind.Direct, PathKind.Proxy], o.Paths);
+        Assert.True(o.Runs("streams"));
+        Assert.False(o.Runs("latency"));
+    }
+
+    [Theory]
+    [InlineData("--streams", "0", "--streams wants an integer >= 1, got '0'")]
+    [InlineData("--throughput-seconds", "x", "--throughput-seconds wants a positive number of seconds, got 'x'")]
+    [InlineData("--paths", "direct,haproxy", "--paths takes direct, nginx, proxy; got 'haproxy'")]
+    [InlineData("--upstream", "real", "--upstream wants emulator or stub, got 'real'")]
+    public void Bad_value_names_the_option(string name, string value, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => BenchOptions.Parse([name, value]));
+
+        Assert.Equal(message, e.Message);
+    }
+
+    [Fact]
+    public void Unknown_option_is_refused()
+    {
+        var e = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--fast"]));
+
+        Assert.Equal("unknown option --fast", e.Message);
+    }
+}

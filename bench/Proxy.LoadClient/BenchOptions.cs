@@ -1,0 +1,209 @@
+using System.Globalization;
+
+namespace Proxy.LoadClient;
+
+/// <summary>Every size and duration of a run. <c>--quick</c> swaps in small ones for checking the harness.</summary>
+internal sealed class BenchOptions
+{
+    public bool Quick { get; private set; }
+    public string RepoRoot { get; private set; } = Directory.GetCurrentDirectory();
+    public string ResultsDir { get; private set; } = "";
+    public bool UpdateDocs { get; private set; }
+    public bool IncludeMicro { get; private set; }
+    public string CommandLine { get; private set; } = "bench/run.sh";
+
+    public UpstreamKind Upstream { get; private set; } = UpstreamKind.Emulator;
+    public IReadOnlyList<PathKind> Paths { get; private set; } = [PathKind.Direct, PathKind.Nginx, PathKind.Proxy];
+    public IReadOnlyList<string> Steps { get; private set; } = ["latency", "throughput", "streams", "stutter"];
+
+    public int EmulatorPort { get; private set; } = 18080;
+    public int NginxPort { get; private set; } = 18081;
+    public int ProxyPort { get; private set; } = 8143;
+
+    /// <summary>Where the proxy with stutter repair off runs beside the main one in the stutter step.</summary>
+    public int SecondProxyPort { get; private set; } = 8144;
+    public string ApiKey { get; private set; } = "bench-key";
+    public string Model { get; private set; } = "qwen3-coder-plus";
+    public string ProxyLogLevel { get; private set; } = "warn";
+    public TimeSpan StartupTimeout { get; private set; } = TimeSpan.FromSeconds(90);
+
+    public string LatencyScenario { get; private set; } = "chunks=20;delay_ms=0";
+    public int LatencyWarmup { get; private set; } = 200;
+    public int LatencySamples { get; private set; } = 2000;
+
+    public IReadOnlyList<int> ThroughputConnections { get; private set; } = [64, 256];
+    public TimeSpan ThroughputWarmup { get; private set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan ThroughputSegment { get; private set; } = TimeSpan.FromSeconds(3);
+    public int ThroughputRounds { get; private set; } = 2;
+
+    public int Streams { get; private set; } = 8000;
+    public int StreamHoldSeconds { get; private set; } = 30;
+    public int StreamEventMs { get; private set; } = 1000;
+    public TimeSpan StreamRamp { get; private set; } = TimeSpan.FromSeconds(8);
+
+    public string StutterScenario { get; private set; } = "chunks=20;delay_ms=20";
+    public int StutterWarmup { get; private set; } = 20;
+    public int StutterSamples { get; private set; } = 200;
+
+    /// <summary>How much longer than the ramp the streams step waits for every stream to open.</summary>
+    public static TimeSpan StreamOpenSlack { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>An event every <see cref="StreamEventMs"/>, long enough to outlast opening (ramp and slack) and the hold:
+    /// the load client ends the streams itself after the hold.</summary>
+    public string StreamsScenario
+    {
+        get
+        {
+            var seconds = StreamRamp.TotalSeconds + StreamOpenSlack.TotalSeconds + StreamHoldSeconds + 30;
+            var chunks = (int)Math.Ceiling(seconds * 1000 / StreamEventMs);
+            return string.Create(CultureInfo.InvariantCulture, $"chunks={chunks};delay_ms={StreamEventMs}");
+        }
+    }
+
+    public bool Runs(string step) => Steps.Contains(step, StringComparer.Ordinal);
+
+    public bool Drives(PathKind path) => Paths.Contains(path);
+
+    public static string Usage => """
+        usage: bench/run.sh [--quick] [--micro] [--update-docs] [options]
+          --quick                    small sizes and short steps, for checking the harness (noisy figures)
+          --micro                    also run the BenchmarkDotNet micro benchmarks and include their tables
+          --update-docs              copy the report and chart into docs/BENCHMARKS.md afterwards
+          --upstream emulator|stub   what stands behind every path (default emulator; stub is a minimal built-in SSE server)
+          --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
+          --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
+          --startup-timeout S
+          --latency-samples N --latency-warmup N --latency-scenario S
+          --connections 64,256 --throughput-seconds S --throughput-rounds N --throughput-warmup S
+          --streams N --stream-hold-seconds S --stream-event-ms MS --stream-ramp-seconds S
+          --stutter-samples N --stutter-warmup N --stutter-scenario S
+          --results DIR --repo DIR
+        """;
+
+    /// <summary>Parses the command line; <c>--quick</c> applies first so explicit values still win.</summary>
+    public static BenchOptions Parse(IReadOnlyList<string> args)
+    {
+        var o = new BenchOptions();
+        if (args.Contains("--quick"))
+        {
+            o.ApplyQuick();
+        }
+
+        for (var i = 0; i < args.Count; i++)
+        {
+            var name = args[i];
+            string Value()
+            {
+                if (i + 1 >= args.Count)
+                {
+                    throw new ArgumentException($"{name} needs a value");
+                }
+
+                return args[++i];
+            }
+
+            switch (name)
+            {
+                case "--quick": break;
+                case "--micro": o.IncludeMicro = true; break;
+                case "--update-docs": o.UpdateDocs = true; break;
+                case "--repo": o.RepoRoot = Path.GetFullPath(Value()); break;
+                case "--results": o.ResultsDir = Value(); break;
+                case "--command-line": o.CommandLine = Value(); break;
+                case "--upstream": o.Upstream = ParseUpstream(Value()); break;
+                case "--paths": o.Paths = Split(Value()).Select(ParsePath).Distinct().ToArray(); break;
+                case "--steps": o.Steps = Split(Value()).Select(ParseStep).Distinct().ToArray(); break;
+                case "--emulator-port": o.EmulatorPort = Int(name, Value(), 1); break;
+                case "--nginx-port": o.NginxPort = Int(name, Value(), 1); break;
+                case "--proxy-port": o.ProxyPort = Int(name, Value(), 1); break;
+                case "--second-proxy-port": o.SecondProxyPort = Int(name, Value(), 1); break;
+                case "--api-key": o.ApiKey = Value(); break;
+                case "--model": o.Model = Value(); break;
+                case "--proxy-log-level": o.ProxyLogLevel = Value(); break;
+                case "--startup-timeout": o.StartupTimeout = Seconds(name, Value()); break;
+                case "--latency-scenario": o.LatencyScenario = Value(); break;
+                case "--latency-warmup": o.LatencyWarmup = Int(name, Value(), 0); break;
+                case "--latency-samples": o.LatencySamples = Int(name, Value(), 1); break;
+                case "--connections": o.ThroughputConnections = Split(Value()).Select(v => Int(name, v, 1)).ToArray(); break;
+                case "--throughput-warmup": o.ThroughputWarmup = Seconds(name, Value()); break;
+                case "--throughput-seconds": o.ThroughputSegment = Seconds(name, Value()); break;
+                case "--throughput-rounds": o.ThroughputRounds = Int(name, Value(), 1); break;
+                case "--streams": o.Streams = Int(name, Value(), 1); break;
+                case "--stream-hold-seconds": o.StreamHoldSeconds = Int(name, Value(), 1); break;
+                case "--stream-event-ms": o.StreamEventMs = Int(name, Value(), 1); break;
+                case "--stream-ramp-seconds": o.StreamRamp = Seconds(name, Value()); break;
+                case "--stutter-scenario": o.StutterScenario = Value(); break;
+                case "--stutter-warmup": o.StutterWarmup = Int(name, Value(), 0); break;
+                case "--stutter-samples": o.StutterSamples = Int(name, Value(), 1); break;
+                default: throw new ArgumentException($"unknown option {name}");
+            }
+        }
+
+        if (o.ResultsDir.Length == 0)
+        {
+            o.ResultsDir = Path.Combine(o.RepoRoot, "bench", "results");
+        }
+
+        o.ResultsDir = Path.GetFullPath(o.ResultsDir, o.RepoRoot);
+        return o;
+    }
+
+    private void ApplyQuick()
+    {
+        Quick = true;
+        LatencyWarmup = 20;
+        LatencySamples = 100;
+        ThroughputWarmup = TimeSpan.FromSeconds(0.5);
+        ThroughputSegment = TimeSpan.FromSeconds(1);
+        ThroughputRounds = 1;
+        Streams = 200;
+        StreamHoldSeconds = 5;
+        StreamRamp = TimeSpan.FromSeconds(1);
+        StutterWarmup = 5;
+        StutterSamples = 30;
+    }
+
+    private static string[] Split(string value) =>
+        value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    private static int Int(string name, string value, int min)
+    {
+        if (!int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) || n < min)
+        {
+            throw new ArgumentException($"{name} wants an integer >= {min}, got '{value}'");
+        }
+
+        return n;
+    }
+
+    private static TimeSpan Seconds(string name, string value)
+    {
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) || s <= 0)
+        {
+            throw new ArgumentException($"{name} wants a positive number of seconds, got '{value}'");
+        }
+
+        return TimeSpan.FromSeconds(s);
+    }
+
+    private static UpstreamKind ParseUpstream(string value) => value switch
+    {
+        "emulator" => UpstreamKind.Emulator,
+        "stub" => UpstreamKind.Stub,
+        _ => throw new ArgumentException($"--upstream wants emulator or stub, got '{value}'"),
+    };
+
+    private static PathKind ParsePath(string value) => value switch
+    {
+        "direct" => PathKind.Direct,
+        "nginx" => PathKind.Nginx,
+        "proxy" => PathKind.Proxy,
+        _ => throw new ArgumentException($"--paths takes direct, nginx, proxy; got '{value}'"),
+    };
+
+    private static string ParseStep(string value) => value switch
+    {
+        "latency" or "throughput" or "streams" or "stutter" => value,
+        _ => throw new ArgumentException($"--steps takes latency, throughput, streams, stutter; got '{value}'"),
+    };
+}

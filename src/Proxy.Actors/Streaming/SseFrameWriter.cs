@@ -1,0 +1,166 @@
+using System.Buffers;
+using System.Text.Json;
+using Proxy.Actors.Resilience;
+
+namespace Proxy.Actors.Streaming;
+
+/// <summary>
+/// Frames payloads as server-sent events into a buffer writer (the client's <c>PipeWriter</c>):
+/// <c>data: …\n\n</c>, <c>data: [DONE]\n\n</c>, <c>: keep-alive\n\n</c> and the error event.
+/// Counts what it wrote. Never flushes: the caller decides when.
+/// </summary>
+internal sealed class SseFrameWriter : IEventSink
+{
+    private static ReadOnlySpan<byte> DataPrefix => "data: "u8;
+
+    private static ReadOnlySpan<byte> EventEnd => "\n\n"u8;
+
+    private static ReadOnlySpan<byte> DoneFrame => "data: [DONE]\n\n"u8;
+
+    private static ReadOnlySpan<byte> KeepAliveFrame => ": keep-alive\n\n"u8;
+
+    private readonly IBufferWriter<byte> _output;
+    private readonly IStreamEventRewriter? _rewriter;
+    private ArrayBufferWriter<byte>? _scratch;
+
+    public SseFrameWriter(IBufferWriter<byte> output, IStreamEventRewriter? rewriter = null)
+    {
+        _output = output;
+        _rewriter = rewriter;
+    }
+
+    /// <summary>Data events written, including <c>[DONE]</c> and the error event (not keep-alives).</summary>
+    public int EventsOut { get; private set; }
+
+    /// <summary>All bytes written, keep-alives included.</summary>
+    public long BytesOut { get; private set; }
+
+    /// <summary>True once <c>[DONE]</c> or the error event was written.</summary>
+    public bool Ended { get; private set; }
+
+    public void WriteEvent(ReadOnlySpan<byte> payload)
+    {
+        if (_rewriter is null)
+        {
+            WriteFrame(payload);
+            return;
+        }
+
+        _scratch ??= new ArrayBufferWriter<byte>(512);
+        _scratch.ResetWrittenCount();
+        if (_rewriter.TryRewrite(payload, _scratch))
+        {
+            WriteFrame(_scratch.WrittenSpan);
+        }
+    }
+
+    public void WriteDone()
+    {
+        Write(DoneFrame);
+        EventsOut++;
+        Ended = true;
+    }
+
+    public void WriteKeepAlive() => Write(KeepAliveFrame);
+
+    /// <summary>Writes <c>data: {"error":{"message":…,"type":…,"code":…}}</c> with the kind's envelope type.</summary>
+    public void WriteError(FailureKind kind, string message, string? code)
+    {
+        Write(DataPrefix);
+        var start = BytesOut;
+        var counter = new CountingWriter(_output);
+        using (var json = new Utf8JsonWriter(counter))
+        {
+            json.WriteStartObject();
+            json.WriteStartObject("error"u8);
+            json.WriteString("message"u8, message);
+            json.WriteString("type"u8, kind.ToErrorType());
+            if (code is null)
+            {
+                json.WriteNull("code"u8);
+            }
+            else
+            {
+                json.WriteString("code"u8, code);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        BytesOut = start + counter.Written;
+        Write(EventEnd);
+        EventsOut++;
+        Ended = true;
+    }
+
+    private void WriteFrame(ReadOnlySpan<byte> payload)
+    {
+        // A payload with a line break (pretty-printed JSON) needs one data line per line.
+        var newline = payload.IndexOf((byte)'\n');
+        if (newline < 0)
+        {
+            var total = DataPrefix.Length + payload.Length + EventEnd.Length;
+            var span = _output.GetSpan(total);
+            if (span.Length >= total)
+            {
+                DataPrefix.CopyTo(span);
+                payload.CopyTo(span[DataPrefix.Length..]);
+                EventEnd.CopyTo(span[(DataPrefix.Length + payload.Length)..]);
+                _output.Advance(total);
+                BytesOut += total;
+            }
+            else
+            {
+                Write(DataPrefix);
+                Write(payload);
+                Write(EventEnd);
+            }
+        }
+        else
+        {
+            var rest = payload;
+            while (true)
+            {
+                var line = rest.IndexOf((byte)'\n');
+                Write(DataPrefix);
+                if (line < 0)
+                {
+                    Write(rest);
+                    break;
+                }
+
+                var text = rest[..line];
+                Write(text.Length > 0 && text[^1] == (byte)'\r' ? text[..^1] : text);
+                Write("\n"u8);
+                rest = rest[(line + 1)..];
+            }
+
+            Write(EventEnd);
+        }
+
+        EventsOut++;
+    }
+
+    private void Write(ReadOnlySpan<byte> bytes)
+    {
+        _output.Write(bytes);
+        BytesOut += bytes.Length;
+    }
+
+    /// <summary>Passes writes through and counts them (error events are rare; this keeps the count exact).</summary>
+    private sealed class CountingWriter(IBufferWriter<byte> inner) : IBufferWriter<byte>
+    {
+        public long Written { get; private set; }
+
+        public void Advance(int count)
+        {
+            inner.Advance(count);
+            Written += count;
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
+    }
+}

@@ -1,0 +1,244 @@
+using System.Text;
+
+namespace Proxy.Actors.Streaming;
+
+/// <summary>
+/// The factors that turn "this content starts with the text before it" into a confidence.
+/// A clean delta that begins with the whole text sent before it means the text would contain that
+/// text twice in a row; how surprising that is depends on what the repeated text is: nothing for
+/// runs of one character ("=", "==", "\n\n"), little for short or periodic text ("ha", "haha",
+/// "代码"), a lot for ordinary words ("Hello"). Length progression and arrival timing adjust it.
+/// </summary>
+internal static class StutterEvidence
+{
+    private const int SampleRunes = 64;
+    private const int MaxInformation = 16;
+
+    /// <summary>
+    /// Confidence contributed by one content event that extends <paramref name="reference"/>
+    /// by <paramref name="growth"/> bytes, <paramref name="gap"/> after the previous content event.
+    /// </summary>
+    public static double StepScore(ReadOnlySpan<byte> reference, int growth, TimeSpan gap, RepairOptions options)
+    {
+        var score = Information(reference);
+        if (growth == 0)
+        {
+            // The same text again: a resent event arrives at once, a repeated token at token pace.
+            score += gap <= options.DuplicateWindow ? 0.5 : -1;
+        }
+
+        return score;
+    }
+
+    /// <summary>
+    /// How surprising it would be for a clean stream to repeat <paramref name="text"/> right after
+    /// itself, measured on characters (not bytes) of its shortest period: letters count 1, other
+    /// visible characters 1 next to letters and 0.5 on their own ("100100", "=-=-"), white space 0; a
+    /// period of one distinct character ("=", "\n", "我") counts 0. A capitalised word ("Hi", "We") doubled without a space ("HiHi") is rarer
+    /// still and gets a bonus. At most 16.
+    /// </summary>
+    public static double Information(ReadOnlySpan<byte> text)
+    {
+        Span<int> runes = stackalloc int[SampleRunes];
+        var count = 0;
+        while (count < SampleRunes && !text.IsEmpty)
+        {
+            Rune.DecodeFromUtf8(text, out var rune, out var consumed);
+            runes[count++] = rune.Value;
+            text = text[consumed..];
+        }
+
+        var period = runes[..SmallestPeriod(runes[..count])];
+        if (period.IsEmpty || CountDistinctVisible(period) <= 1)
+        {
+            return 0;
+        }
+
+        double letters = 0, others = 0;
+        foreach (var value in period)
+        {
+            var rune = new Rune(value);
+            if (Rune.IsLetter(rune))
+            {
+                letters++;
+            }
+            else if (!Rune.IsWhiteSpace(rune))
+            {
+                others++;
+            }
+        }
+
+        // Symbols and digits between letters ("In 😀", "你好。", "**The") make a repeat as unlikely as
+        // letters do; on their own ("=-", "100", "```\n/") they repeat easily.
+        var score = letters + (letters > 0 ? others : others / 2);
+
+        if (period.Length >= 2 && IsAsciiUpper(period[0]) && AllAsciiLetters(period))
+        {
+            score += 1.5;
+        }
+
+        return Math.Min(score, MaxInformation);
+    }
+
+    /// <summary>The smallest p such that items[i] == items[i - p] for every i &gt;= p (KMP border).</summary>
+    public static int SmallestPeriod<T>(ReadOnlySpan<T> items)
+        where T : IEquatable<T>
+    {
+        if (items.Length <= 1)
+        {
+            return items.Length;
+        }
+
+        Span<int> border = items.Length <= 256 ? stackalloc int[items.Length] : new int[items.Length];
+        border[0] = 0;
+        var k = 0;
+        for (var i = 1; i < items.Length; i++)
+        {
+            while (k > 0 && !items[i].Equals(items[k]))
+            {
+                k = border[k - 1];
+            }
+
+            if (items[i].Equals(items[k]))
+            {
+                k++;
+            }
+
+            border[i] = k;
+        }
+
+        return items.Length - border[^1];
+    }
+
+    /// <summary>
+    /// For a snapshot upstream: whether <paramref name="candidate"/> is a revised snapshot of
+    /// <paramref name="text"/> (a few edits near the end) rather than a delta, and where in the
+    /// candidate the old text ends. A banded edit distance keeps this cheap; it runs only at the
+    /// one event where a snapshot stream stops extending the text exactly.
+    /// </summary>
+    public static bool TryAlignRevision(ReadOnlySpan<byte> text, ReadOnlySpan<byte> candidate, out int end)
+    {
+        end = 0;
+        if (text.Length < 16 || candidate.Length * 4 < text.Length * 3)
+        {
+            return false;
+        }
+
+        var maxEdits = Math.Clamp(text.Length / 8, 2, 8);
+        var distance = PrefixEditDistance(text, candidate, maxEdits, out end);
+        return distance <= maxEdits;
+    }
+
+    /// <summary>
+    /// Smallest edit distance between <paramref name="text"/> and any prefix of <paramref name="candidate"/>,
+    /// searched within a band of <paramref name="band"/>; returns band + 1 when larger. <paramref name="end"/>
+    /// is the length of the best prefix (the longest among equals).
+    /// </summary>
+    public static int PrefixEditDistance(ReadOnlySpan<byte> text, ReadOnlySpan<byte> candidate, int band, out int end)
+    {
+        var width = (2 * band) + 1;
+        Span<int> previous = width <= 64 ? stackalloc int[width] : new int[width];
+        Span<int> current = width <= 64 ? stackalloc int[width] : new int[width];
+        var infinity = band + 1;
+
+        // Row i covers candidate positions j in [i - band, i + band]; slot = j - i + band.
+        for (var s = 0; s < width; s++)
+        {
+            var j = s - band;
+            previous[s] = j < 0 ? infinity : Math.Min(j, infinity);
+        }
+
+        for (var i = 1; i <= text.Length; i++)
+        {
+            var rowMin = infinity;
+            for (var s = 0; s < width; s++)
+            {
+                var j = i + s - band;
+                if (j < 0 || j > candidate.Length)
+                {
+                    current[s] = infinity;
+                    continue;
+                }
+
+                var best = infinity;
+                if (j == 0)
+                {
+                    best = Math.Min(i, infinity);
+                }
+                else
+                {
+                    // Diagonal (previous row, same slot), deletion from text (previous row, slot + 1),
+                    // insertion into text (this row, slot - 1).
+                    best = previous[s] + (text[i - 1] == candidate[j - 1] ? 0 : 1);
+                    if (s + 1 < width)
+                    {
+                        best = Math.Min(best, previous[s + 1] + 1);
+                    }
+
+                    if (s > 0)
+                    {
+                        best = Math.Min(best, current[s - 1] + 1);
+                    }
+                }
+
+                current[s] = Math.Min(best, infinity);
+                rowMin = Math.Min(rowMin, current[s]);
+            }
+
+            if (rowMin >= infinity)
+            {
+                end = 0;
+                return infinity;
+            }
+
+            var swap = previous;
+            previous = current;
+            current = swap;
+        }
+
+        var result = infinity;
+        end = 0;
+        for (var s = 0; s < width; s++)
+        {
+            var j = text.Length + s - band;
+            if (j >= 0 && j <= candidate.Length && previous[s] <= result)
+            {
+                result = previous[s];
+                end = j;
+            }
+        }
+
+        return result;
+    }
+
+    private static int CountDistinctVisible(ReadOnlySpan<int> runes)
+    {
+        var distinct = 0;
+        for (var i = 0; i < runes.Length; i++)
+        {
+            if (Rune.IsWhiteSpace(new Rune(runes[i])) || runes[..i].Contains(runes[i]))
+            {
+                continue;
+            }
+
+            distinct++;
+        }
+
+        return distinct;
+    }
+
+    private static bool IsAsciiUpper(int rune) => rune is >= 'A' and <= 'Z';
+
+    private static bool AllAsciiLetters(ReadOnlySpan<int> runes)
+    {
+        foreach (var r in runes)
+        {
+            if (r is not ((>= 'A' and <= 'Z') or (>= 'a' and <= 'z')))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,205 @@
+using System.Net.Http.Headers;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Proxy.Actors.Auth;
+using Proxy.Actors.Resilience;
+
+namespace Proxy.Actors.Upstream;
+
+/// <summary>
+/// Sends requests to the upstream over one shared, pooled <see cref="HttpClient"/> and classifies
+/// each answer. A call gets its token per attempt, so a retry after a refresh uses the new one.
+/// </summary>
+internal sealed class QwenUpstreamClient : IDisposable
+{
+    private readonly HttpClient _http;
+    private readonly UpstreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly string _userAgent;
+
+    public QwenUpstreamClient(UpstreamOptions options, TimeProvider? time = null, ILogger<QwenUpstreamClient>? logger = null, HttpMessageHandler? handler = null)
+    {
+        _options = options.Validate();
+        _time = time ?? TimeProvider.System;
+        _logger = logger ?? NullLogger<QwenUpstreamClient>.Instance;
+        _userAgent = options.UserAgent;
+        _http = new HttpClient(handler ?? options.CreateHandler(), disposeHandler: true)
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+    }
+
+    public UpstreamOptions Options => _options;
+
+    /// <summary>
+    /// A call that POSTs <paramref name="body"/> (sent as is, not copied) to
+    /// <c>{token.ApiBase}/{path}</c>. Each invocation is one attempt as far as a retry policy is
+    /// concerned: it gets a token, sends, and on 401 renews the token and sends once more.
+    /// Every failure comes back as a classified <see cref="UpstreamResult"/>; only cancellation of
+    /// the call's own token is thrown (as <see cref="OperationCanceledException"/>).
+    /// </summary>
+    /// <param name="path">Relative to the API base, e.g. <c>chat/completions</c>.</param>
+    /// <param name="extraHeaders">Added to every attempt (e.g. a request id); headers the client sets itself are ignored.</param>
+    /// <param name="stream">Whether the answer is an event stream; read from the body's <c>stream</c> flag when omitted.</param>
+    public UpstreamCall CreateCall(
+        ReadOnlyMemory<byte> body,
+        string path,
+        ITokenSource tokens,
+        IReadOnlyDictionary<string, string>? extraHeaders,
+        bool? stream = null)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tokens);
+        var request = new CallSpec(body, path.TrimStart('/'), tokens, extraHeaders, stream ?? StreamFlag.IsStreaming(body.Span));
+        return cancellationToken => SendAsync(request, cancellationToken);
+    }
+
+    public void Dispose() => _http.Dispose();
+
+    private async Task<UpstreamResult> SendAsync(CallSpec call, CancellationToken cancellationToken)
+    {
+        AccessToken token;
+        try
+        {
+            token = await call.Tokens.GetTokenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthRequiredException ex)
+        {
+            return AuthRequired(ex);
+        }
+        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        {
+            return NoToken(ex);
+        }
+
+        var result = await AttemptAsync(token, call, cancellationToken).ConfigureAwait(false);
+        if (result.Failure != FailureKind.Unauthorized)
+        {
+            return result;
+        }
+
+        UpstreamLog.Renewing(_logger, token.Hint);
+        result.Dispose();
+        try
+        {
+            token = await call.Tokens.RenewAfterUnauthorizedAsync(token, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AuthRequiredException ex)
+        {
+            return AuthRequired(ex);
+        }
+        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        {
+            return NoToken(ex);
+        }
+
+        var second = await AttemptAsync(token, call, cancellationToken).ConfigureAwait(false);
+        if (second.Failure == FailureKind.Unauthorized)
+        {
+            UpstreamLog.RenewedTokenRejected(_logger, token.Hint);
+        }
+
+        return second;
+    }
+
+    private async Task<UpstreamResult> AttemptAsync(AccessToken token, CallSpec call, CancellationToken cancellationToken)
+    {
+        var headersTimeout = call.Stream ? _options.StreamHeadersTimeout : _options.ResponseHeadersTimeout;
+        using var timeout = headersTimeout is { } delay ? new CancellationTokenSource(delay, _time) : null;
+        using var linked = timeout is null ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        var attemptToken = linked?.Token ?? cancellationToken;
+
+        var request = BuildRequest(token, call);
+        UpstreamResult result;
+        try
+        {
+            var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, attemptToken).ConfigureAwait(false);
+            result = await ErrorClassifier.ClassifyAsync(response, _time.GetUtcNow(), token.Value, attemptToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            request.Dispose();
+            throw;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or OperationCanceledException or TimeoutException)
+        {
+            request.Dispose();
+            result = ErrorClassifier.Classify(ex, cancellationToken);
+            UpstreamLog.SendFailed(_logger, call.Path, result.Failure, result.Message);
+            return result;
+        }
+
+        if (!result.IsSuccess)
+        {
+            request.Dispose();
+        }
+
+        UpstreamLog.Answered(_logger, call.Path, result.StatusCode, result.Failure, token.Hint);
+        return result;
+    }
+
+    private HttpRequestMessage BuildRequest(AccessToken token, CallSpec call)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, Target(token.ApiBase, call.Path))
+        {
+            Version = _options.HttpVersion,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Content = new ReadOnlyMemoryContent(call.Body),
+        };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue(QwenHeaders.Json);
+
+        var headers = request.Headers;
+        headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        headers.TryAddWithoutValidation("User-Agent", _userAgent);
+        headers.TryAddWithoutValidation(QwenHeaders.DashScopeUserAgent, _userAgent);
+        if (QwenHeaders.IsOAuth(token))
+        {
+            headers.TryAddWithoutValidation(QwenHeaders.DashScopeAuthType, QwenHeaders.OAuthAuthType);
+        }
+
+        headers.TryAddWithoutValidation(QwenHeaders.DashScopeCacheControl, "enable");
+        headers.TryAddWithoutValidation("Accept", call.Stream ? QwenHeaders.EventStream : QwenHeaders.Json);
+
+        if (call.ExtraHeaders is { } extra)
+        {
+            foreach (var (name, value) in extra)
+            {
+                if (!QwenHeaders.Reserved.Contains(name))
+                {
+                    headers.TryAddWithoutValidation(name, value);
+                }
+            }
+        }
+
+        return request;
+    }
+
+    private static Uri Target(Uri apiBase, string path)
+    {
+        var root = apiBase.AbsoluteUri;
+        return new Uri(root.EndsWith('/') ? root + path : root + "/" + path, UriKind.Absolute);
+    }
+
+    private UpstreamResult AuthRequired(AuthRequiredException exception)
+    {
+        UpstreamLog.AuthRequired(_logger, exception.Message);
+        return ErrorClassifier.Classify(exception, CancellationToken.None);
+    }
+
+    /// <summary>
+    /// No token for a reason that may pass: a refresh failing for network reasons is transient (a
+    /// 502 after the retries), a token manager that has stopped means the server is shutting down.
+    /// </summary>
+    private static UpstreamResult NoToken(Exception exception) => exception is TokenRefreshFailedException
+        ? UpstreamResult.Fail(FailureKind.UpstreamUnreachable, 0, "The upstream access token could not be refreshed; try again shortly.")
+        : UpstreamResult.Fail(FailureKind.ShuttingDown, 0, "The server is shutting down.");
+
+    private sealed record CallSpec(
+        ReadOnlyMemory<byte> Body,
+        string Path,
+        ITokenSource Tokens,
+        IReadOnlyDictionary<string, string>? ExtraHeaders,
+        bool Stream);
+}

@@ -1,0 +1,76 @@
+using System.Buffers;
+using System.Text;
+using Proxy.Actors.Resilience;
+using Proxy.Actors.Streaming;
+
+namespace Proxy.Actors.Tests.Streaming;
+
+public sealed class SseFrameWriterTests
+{
+    [Fact]
+    public void Events_done_keep_alive_and_error_are_framed_exactly()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new SseFrameWriter(output);
+
+        writer.WriteEvent("{\"a\":1}"u8);
+        writer.WriteKeepAlive();
+        writer.WriteDone();
+        writer.WriteError(FailureKind.StreamStalled, "Upstream sent nothing for 45 s.", "stream_stalled");
+
+        Assert.Equal(
+            "data: {\"a\":1}\n\n: keep-alive\n\ndata: [DONE]\n\n"
+            + "data: {\"error\":{\"message\":\"Upstream sent nothing for 45 s.\",\"type\":\"upstream_timeout\",\"code\":\"stream_stalled\"}}\n\n",
+            Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(3, writer.EventsOut);
+        Assert.Equal(output.WrittenCount, writer.BytesOut);
+    }
+
+    [Fact]
+    public void Error_without_code_writes_null_code()
+    {
+        var output = new ArrayBufferWriter<byte>();
+
+        new SseFrameWriter(output).WriteError(FailureKind.StreamInterrupted, "reset", null);
+
+        Assert.Equal("data: {\"error\":{\"message\":\"reset\",\"type\":\"upstream_error\",\"code\":null}}\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void Multi_line_payload_becomes_one_data_line_per_line()
+    {
+        var output = new ArrayBufferWriter<byte>();
+
+        new SseFrameWriter(output).WriteEvent("{\r\n \"a\": 1\n}"u8);
+
+        Assert.Equal("data: {\ndata:  \"a\": 1\ndata: }\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void Rewriter_output_is_framed_and_a_dropped_event_writes_nothing()
+    {
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new SseFrameWriter(output, new UpperRewriter());
+
+        writer.WriteEvent("{\"a\":\"x\"}"u8);
+        writer.WriteEvent("drop"u8);
+
+        Assert.Equal("data: {\"A\":\"X\"}\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(1, writer.EventsOut);
+    }
+
+    private sealed class UpperRewriter : IStreamEventRewriter
+    {
+        public bool TryRewrite(ReadOnlySpan<byte> payload, IBufferWriter<byte> output)
+        {
+            if (payload.SequenceEqual("drop"u8))
+            {
+                output.Write("ignored"u8);
+                return false;
+            }
+
+            output.Write(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(payload).ToUpperInvariant()));
+            return true;
+        }
+    }
+}

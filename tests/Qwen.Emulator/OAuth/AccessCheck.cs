@@ -1,0 +1,8 @@
+namespace Qwen.Emulator.OAuth;
+
+internal enum AccessCheck
+{
+    Valid,
+    Expired,
+    Unknown,
+}
