@@ -68,17 +68,19 @@ public sealed class ChatThroughSdkTests
         AssertUsage(usage, record.Body.Length, text.Length);
     }
 
-    [Fact]
-    public async Task Streamed_tool_calls_reassemble_to_the_emulators_ids_names_and_arguments()
+    [Theory]
+    [InlineData("chunks=5;tools=2")]
+    [InlineData("chunks=5;chunk_chars=4;tools=2;stutter=cumulative:3")]
+    [InlineData("chunks=0;tools=3")]
+    public async Task Streamed_tool_calls_reassemble_to_the_emulators_ids_names_and_arguments(string scenario)
     {
-        const string scenario = "chunks=5;tools=2";
         await using var gateway = await Gateway.StartAsync(scenario);
 
         var (text, finish, _, calls) = await StreamAsync(OpenAiSdk.Chat(gateway));
 
         Assert.Equal(EmulatorText.ForScenario(scenario, 7), text);
         Assert.Equal(ChatFinishReason.ToolCalls, finish);
-        var expected = EmulatorText.ToolCalls(7, 2);
+        var expected = EmulatorText.ToolCalls(7, scenario.Contains("tools=3", StringComparison.Ordinal) ? 3 : 2);
         Assert.Equal(expected.Select(c => (c.Index, c.Id, c.Name, c.Arguments)), calls);
     }
 

@@ -49,16 +49,19 @@ public sealed class ErrorsThroughSdkTests
         Assert.Equal(1, gateway.Emulator.State.ChatRequestCount);
     }
 
-    [Fact]
-    public async Task Wrong_client_key_is_a_401_and_nothing_goes_upstream()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Wrong_client_key_is_a_401_and_nothing_goes_upstream(bool stream)
     {
         await using var gateway = await Gateway.StartAsync(environment: OpenAiSdk.ClientKeys);
 
-        var error = await CallAsync(OpenAiSdk.Chat(gateway, key: "client-key-wrong-9999"), stream: false);
+        var error = await CallAsync(OpenAiSdk.Chat(gateway, key: "client-key-wrong-9999"), stream);
 
         Assert.Equal(401, error.Status);
         Assert.Equal("authentication_error", ErrorType(error));
         Assert.Equal(0, gateway.Emulator.State.ChatRequestCount);
+        Assert.DoesNotContain("client-key-wrong-9999", gateway.Log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
