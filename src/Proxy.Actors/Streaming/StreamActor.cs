@@ -1,6 +1,6 @@
+using System.Buffers;
 using System.Net.ServerSentEvents;
 using Microsoft.Extensions.Logging;
-using Polly;
 using Polly.Timeout;
 using Proxy.Actors.Resilience;
 using Proxy.Actors.Runtime;
@@ -19,45 +19,54 @@ namespace Proxy.Actors.Streaming;
 /// everything is released and the outcome is reported exactly once.</item>
 /// </list>
 /// A reader task parses the upstream body with <see cref="SseParser"/> and sends each event into this
-/// actor's bounded mailbox, so a slow client slows the upstream read. This actor is the only writer
-/// of the client's response.
+/// actor, at most <see cref="StreamOptions.MailboxCapacity"/> ahead of what was written, so a slow
+/// client slows the upstream read. This actor is the only writer of the client's response.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop, its end of life.")]
 internal sealed class StreamActor : Actor<StreamMessage>
 {
     private const string CheckTimer = "check";
     private const string HoldTimer = "hold";
+    private const int MaxUnflushedBytes = 16 * 1024;
     private static long s_streams;
 
     private readonly StreamJob _job;
+    private readonly StreamRun _run;
     private readonly StreamOptions _options;
-    private readonly Action<StreamOutcome> _onCompleted;
     private readonly StutterRepair? _repair;
     private readonly SseFrameWriter _writer;
     private readonly TimeProvider _time;
     private readonly long _started;
     private readonly CancellationTokenSource _lifetime = new();
+
+    // Read-ahead credits: the reader takes one per event, the actor gives it back once the event is
+    // written. This bounds the read-ahead whatever mailbox the parent spawned the actor with.
+    private readonly SemaphoreSlim _credits;
     private StreamState _state = StreamState.Initial;
     private UpstreamOpening? _opening;
     private CancellationTokenRegistration _abortRegistration;
     private CancellationTokenRegistration _drainRegistration;
-    private long _lastUpstreamAt;
+
+    // Set by the reader while it waits on the upstream (0 while it delivers): upstream silence is
+    // measured from here, so a slow client is never taken for a silent upstream.
+    private long _upstreamWaitSince;
     private long _lastClientWriteAt;
+    private long _flushedBytes;
+    private int _eventsSinceFlush;
     private int _attempts;
     private int _malformed;
     private bool _finishSeen;
-    private bool _reported;
     private TimeSpan? _timeToFirstToken;
 
-    private StreamActor(StreamJob job, Action<StreamOutcome> onCompleted)
+    private StreamActor(StreamJob job, StreamRun run)
     {
         _job = job;
+        _run = run;
         _options = job.Options;
-        _onCompleted = onCompleted;
         _time = Context.Time;
         _started = _time.GetTimestamp();
-        _lastUpstreamAt = _started;
         _lastClientWriteAt = _started;
+        _credits = new SemaphoreSlim(Math.Max(1, _options.MailboxCapacity));
         _repair = _options.RepairEnabled ? new StutterRepair(_options.Repair) : null;
         _writer = new SseFrameWriter(job.Client.Writer, job.Rewriter);
     }
@@ -70,10 +79,11 @@ internal sealed class StreamActor : Actor<StreamMessage>
     {
         ArgumentNullException.ThrowIfNull(job);
         ArgumentNullException.ThrowIfNull(onCompleted);
-        return () => new StreamActor(job, onCompleted);
+        var run = new StreamRun(onCompleted);
+        return () => new StreamActor(job, run);
     }
 
-    /// <summary>The mailbox a stream actor must be spawned with (bounded: back-pressure).</summary>
+    /// <summary>The mailbox a stream actor is best spawned with (bounded: back-pressure on every message).</summary>
     public static MailboxOptions Mailbox(StreamJob job) => MailboxOptions.Bounded(job.Options.MailboxCapacity);
 
     /// <summary>A unique child name for a stream.</summary>
@@ -82,15 +92,22 @@ internal sealed class StreamActor : Actor<StreamMessage>
     /// <summary>Runs <paramref name="job"/> as a top-level actor of <paramref name="system"/> and waits for its outcome.</summary>
     public static Task<StreamOutcome> RunAsync(ActorSystem system, StreamJob job)
     {
+        ArgumentNullException.ThrowIfNull(system);
         var done = new TaskCompletionSource<StreamOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         system.Spawn(Create(job, outcome => done.TrySetResult(outcome)), NameFor(job), Mailbox(job));
         return done.Task;
     }
 
-    protected override SupervisorStrategy SupervisorStrategy => SupervisorStrategy.StoppingStrategy;
-
     protected override ValueTask PreStart()
     {
+        if (!_run.TryStart(this))
+        {
+            // A replacement after a failure: a stream cannot be resumed, and the failed instance has
+            // already ended the response and reported.
+            Context.Stop();
+            return default;
+        }
+
         _abortRegistration = _job.RequestAborted.UnsafeRegister(static state => ((StreamActor)state!).OnClientAborted(), this);
         if (_job.Draining.CanBeCanceled)
         {
@@ -98,7 +115,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
 
         Context.Timers.StartPeriodicTimer(CheckTimer, StreamMessage.Of(StreamSignal.Tick), _options.CheckInterval);
-        _ = OpenAsync(Self, _lifetime.Token);
+        _ = OpenAsync(_lifetime.Token);
         return default;
     }
 
@@ -107,15 +124,18 @@ internal sealed class StreamActor : Actor<StreamMessage>
         await _abortRegistration.DisposeAsync().ConfigureAwait(false);
         await _drainRegistration.DisposeAsync().ConfigureAwait(false);
         await _lifetime.CancelAsync().ConfigureAwait(false);
+        if (!_run.Reported && _run.Owner == this)
+        {
+            // Stopped without terminating (a failure, or the system shutting down): the client still
+            // learns that the stream broke, and the outcome is still reported once.
+            var failure = _job.RequestAborted.IsCancellationRequested ? FailureKind.ClientCanceled : FailureKind.StreamInterrupted;
+            await EndResponseAsync(failure, "The stream was stopped.", null).ConfigureAwait(false);
+            Report(failure, 0, "The stream was stopped.", null, null);
+        }
+
         _opening?.Dispose();
         _opening = null;
         _repair?.Complete(NullSink.Instance);
-        if (!_reported)
-        {
-            // Stopped without terminating (a crash, or the system shutting down): still one outcome.
-            Report(_job.RequestAborted.IsCancellationRequested ? FailureKind.ClientCanceled : FailureKind.StreamInterrupted, 0, "The stream was stopped.", null, null);
-        }
-
         _lifetime.Dispose();
     }
 
@@ -123,26 +143,27 @@ internal sealed class StreamActor : Actor<StreamMessage>
 
     private void OnClientAborted()
     {
-        // Cancel the upstream call at once, from the disconnect itself, then let the actor finish.
+        // Cancel the upstream call and its body at once, from the disconnect itself; then let the actor finish.
         _lifetime.Cancel();
         Self.Tell(StreamMessage.Of(StreamSignal.ClientAborted));
     }
 
-    private async Task OpenAsync(IActorRef<StreamMessage> self, CancellationToken cancellationToken)
+    private async Task OpenAsync(CancellationToken lifetime)
     {
+        var self = Self;
         UpstreamOpening opening;
         try
         {
             opening = _job.Retry is null
-                ? await AttemptAsync(self, cancellationToken).ConfigureAwait(false)
+                ? await AttemptAsync(lifetime, lifetime).ConfigureAwait(false)
                 : await _job.Retry.ExecuteAsync(
-                    static (actor, token) => actor.AttemptAsync(actor.Self, token),
-                    this,
-                    cancellationToken).ConfigureAwait(false);
+                    static (state, token) => state.Actor.AttemptAsync(token, state.Lifetime),
+                    (Actor: this, Lifetime: lifetime),
+                    lifetime).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
         {
-            return; // the client went away; the actor already knows
+            return; // the client went away or the stream ended; the actor already knows
         }
         catch (TimeoutRejectedException)
         {
@@ -150,12 +171,12 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
         catch (Exception ex)
         {
-            opening = UpstreamOpening.Failed(ErrorClassifier.Classify(ex, cancellationToken));
+            opening = UpstreamOpening.Failed(ErrorClassifier.Classify(ex, lifetime));
         }
 
         try
         {
-            await self.SendAsync(StreamMessage.Of(StreamSignal.Opened, opening), cancellationToken).ConfigureAwait(false);
+            await self.SendAsync(StreamMessage.Of(StreamSignal.Opened, opening), lifetime).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is OperationCanceledException or ActorStoppedException)
         {
@@ -163,13 +184,17 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
     }
 
-    private async ValueTask<UpstreamOpening> AttemptAsync(IActorRef<StreamMessage> self, CancellationToken cancellationToken)
+    private async ValueTask<UpstreamOpening> AttemptAsync(CancellationToken attemptToken, CancellationToken lifetime)
     {
-        Interlocked.Increment(ref _attempts);
-        var opening = await UpstreamOpening.AttemptAsync(_job.Open, _options.FirstByteTimeout, _time, cancellationToken).ConfigureAwait(false);
+        if (Interlocked.Increment(ref _attempts) > 1)
+        {
+            Self.Tell(StreamMessage.Of(StreamSignal.Retrying));
+        }
+
+        var opening = await UpstreamOpening.AttemptAsync(_job.Open, _options.FirstByteTimeout, _time, attemptToken, lifetime).ConfigureAwait(false);
         if (!opening.IsOpen)
         {
-            self.Tell(StreamMessage.Of(StreamSignal.AttemptFailed, opening.Failure));
+            Self.Tell(StreamMessage.Of(StreamSignal.AttemptFailed, opening.Failure));
         }
 
         return opening;
@@ -182,6 +207,9 @@ internal sealed class StreamActor : Actor<StreamMessage>
         {
             case StreamSignal.AttemptFailed:
                 Transition(StreamState.Recovering, "attempt failed: " + message.Payload);
+                break;
+            case StreamSignal.Retrying:
+                Transition(StreamState.Recovering, "retrying before the first byte");
                 break;
             case StreamSignal.Opened:
                 await OpenedAsync((UpstreamOpening)message.Payload!).ConfigureAwait(false);
@@ -200,7 +228,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
                 await TerminateAsync(FailureKind.ShuttingDown, 0, "The server is shutting down.", null, null).ConfigureAwait(false);
                 break;
             default:
-                ReturnData(message);
+                Discard(message);
                 break;
         }
     }
@@ -216,13 +244,13 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
 
         _opening = opening;
-        _lastUpstreamAt = _time.GetTimestamp();
         _job.Client.Start();
         Transition(_repair is null ? StreamState.NormalFlow : StreamState.Stuttering, "first event");
         Become(Flowing);
-        _ = PumpAsync(opening.Events!, Self, opening.Reads!.Token);
+        var (events, reads) = opening.HandOver();
+        _ = PumpAsync(events, reads);
 
-        var first = opening.TakeFirst();
+        var first = opening.TakeFirst(); // ours now: returned to the pool once written
         if (first.IsDone)
         {
             await TerminateAsync(FailureKind.None, 0, null, null, null).ConfigureAwait(false);
@@ -239,8 +267,8 @@ internal sealed class StreamActor : Actor<StreamMessage>
         switch (message.Signal)
         {
             case StreamSignal.Event:
-                _lastUpstreamAt = _time.GetTimestamp();
                 Forward(message.Data!, message.Length);
+                _credits.Release();
                 await FlushIfIdleAsync().ConfigureAwait(false);
                 break;
             case StreamSignal.Done:
@@ -253,13 +281,13 @@ internal sealed class StreamActor : Actor<StreamMessage>
                 }
                 else
                 {
-                    Transition(StreamState.Recovering, "upstream ended early");
+                    Transition(StreamState.Recovering, "upstream ended before a finish reason");
                     await TerminateAsync(FailureKind.StreamInterrupted, 0, "The upstream ended the stream before it was complete.", null, null).ConfigureAwait(false);
                 }
 
                 break;
             case StreamSignal.ReadFailed:
-                Transition(StreamState.Recovering, "upstream read failed");
+                Transition(StreamState.Recovering, "upstream read failed: " + message.Payload?.GetType().Name);
                 await TerminateAsync(FailureKind.StreamInterrupted, 0, "The upstream connection broke during the stream.", null, null).ConfigureAwait(false);
                 break;
             case StreamSignal.HoldDue:
@@ -277,13 +305,14 @@ internal sealed class StreamActor : Actor<StreamMessage>
                 await TerminateAsync(FailureKind.ShuttingDown, 0, "The server is shutting down; the stream was ended early.", null, null).ConfigureAwait(false);
                 break;
             default:
+                Discard(message);
                 break;
         }
     }
 
     private ValueTask Terminating(StreamMessage message)
     {
-        ReturnData(message);
+        Discard(message);
         return default;
     }
 
@@ -317,7 +346,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
         finally
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(data);
+            ArrayPool<byte>.Shared.Return(data);
         }
     }
 
@@ -346,7 +375,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
                 Context.Timers.StartSingleTimer(HoldTimer, StreamMessage.Of(StreamSignal.HoldDue), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
             }
         }
-        else
+        else if (Context.Timers.IsTimerActive(HoldTimer))
         {
             Context.Timers.Cancel(HoldTimer);
         }
@@ -355,10 +384,11 @@ internal sealed class StreamActor : Actor<StreamMessage>
     private async ValueTask CheckSilenceAsync()
     {
         var now = _time.GetTimestamp();
-        if (_time.GetElapsedTime(_lastUpstreamAt, now) > _options.ReadTimeout)
+        var waitingSince = Volatile.Read(ref _upstreamWaitSince);
+        if (waitingSince != 0 && _time.GetElapsedTime(waitingSince, now) > _options.ReadTimeout)
         {
             Transition(StreamState.Recovering, "upstream silent");
-            await TerminateAsync(FailureKind.StreamStalled, 0, $"The upstream sent nothing for {_options.ReadTimeout.TotalSeconds:0} s.", null, null).ConfigureAwait(false);
+            await TerminateAsync(FailureKind.StreamStalled, 0, $"The upstream sent nothing for {_options.ReadTimeout.TotalSeconds:0} s.", "stream_stalled", null).ConfigureAwait(false);
             return;
         }
 
@@ -377,8 +407,13 @@ internal sealed class StreamActor : Actor<StreamMessage>
 
     private async ValueTask FlushIfIdleAsync()
     {
-        // Several events already in hand: one flush for all of them, after the last.
-        if (!Context.HasPendingMessages)
+        // Several events already in hand: one flush for all of them, after the last. A burst never
+        // grows the unflushed response without bound: a flush is also due after a mailbox's worth of
+        // events or MaxUnflushedBytes, and that flush is where a slow client holds the stream back.
+        _eventsSinceFlush++;
+        if (!Context.HasPendingMessages
+            || _eventsSinceFlush >= _options.MailboxCapacity
+            || _writer.BytesOut - _flushedBytes >= MaxUnflushedBytes)
         {
             await FlushAsync().ConfigureAwait(false);
         }
@@ -388,6 +423,8 @@ internal sealed class StreamActor : Actor<StreamMessage>
     {
         try
         {
+            _eventsSinceFlush = 0;
+            _flushedBytes = _writer.BytesOut;
             var result = await _job.Client.Writer.FlushAsync(_lifetime.Token).ConfigureAwait(false);
             _lastClientWriteAt = _time.GetTimestamp();
             if (result.IsCanceled || result.IsCompleted)
@@ -412,10 +449,24 @@ internal sealed class StreamActor : Actor<StreamMessage>
         Become(Terminating);
         Context.Timers.CancelAll();
         await _lifetime.CancelAsync().ConfigureAwait(false); // stops the reader and the upstream body
+        failure = await EndResponseAsync(failure, message, code).ConfigureAwait(false);
+        Report(failure, upstreamStatus, message, code, retryAfter);
+        Context.Stop();
+    }
 
-        if (failure != FailureKind.ClientCanceled && _job.Client.HasStarted)
+    /// <summary>
+    /// Ends a started response: what is held goes out first (nothing is ever lost), then <c>[DONE]</c>
+    /// for a success or the error event for a failure. A response not started is left to the caller.
+    /// </summary>
+    private async ValueTask<FailureKind> EndResponseAsync(FailureKind failure, string? message, string? code)
+    {
+        if (failure == FailureKind.ClientCanceled || !_job.Client.HasStarted || _writer.Ended)
         {
-            // Nothing held is ever lost: it goes out before [DONE] or the error event.
+            return failure;
+        }
+
+        try
+        {
             _repair?.Complete(_writer);
             if (failure == FailureKind.None)
             {
@@ -423,31 +474,20 @@ internal sealed class StreamActor : Actor<StreamMessage>
             }
             else
             {
-                _writer.WriteError(failure, message ?? failure.ToString(), code);
+                _writer.WriteError(failure, message ?? failure.ToString(), code ?? ErrorCode(failure));
             }
 
-            try
-            {
-                await _job.Client.Writer.FlushAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
-            {
-                failure = FailureKind.ClientCanceled;
-            }
+            var result = await _job.Client.Writer.FlushAsync(_job.RequestAborted).ConfigureAwait(false);
+            return result.IsCanceled ? FailureKind.ClientCanceled : failure;
         }
-
-        Report(failure, upstreamStatus, message, code, retryAfter);
-        Context.Stop();
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        {
+            return FailureKind.ClientCanceled;
+        }
     }
 
     private void Report(FailureKind failure, int upstreamStatus, string? message, string? code, TimeSpan? retryAfter)
     {
-        if (_reported)
-        {
-            return;
-        }
-
-        _reported = true;
         var outcome = new StreamOutcome(
             failure,
             _job.Client.HasStarted,
@@ -461,8 +501,10 @@ internal sealed class StreamActor : Actor<StreamMessage>
             _repair?.Repairs ?? 0,
             _malformed,
             Volatile.Read(ref _attempts));
-        StreamLog.Completed(Context.Log, _job.RequestId, failure, outcome.EventsOut, outcome.Repairs, outcome.Attempts);
-        _onCompleted(outcome);
+        if (_run.TryReport(outcome))
+        {
+            StreamLog.Completed(Context.Log, _job.RequestId, failure, outcome.EventsOut, outcome.Repairs, outcome.Attempts);
+        }
     }
 
     private void Transition(StreamState next, string reason)
@@ -478,11 +520,21 @@ internal sealed class StreamActor : Actor<StreamMessage>
 
     private TimeSpan Now => _time.GetElapsedTime(_started);
 
-    private static void ReturnData(StreamMessage message)
+    private static string? ErrorCode(FailureKind failure) => failure switch
+    {
+        FailureKind.StreamStalled => "stream_stalled",
+        FailureKind.StreamInterrupted => "stream_interrupted",
+        FailureKind.UpstreamTimeout => "upstream_timeout",
+        FailureKind.ShuttingDown => "shutting_down",
+        _ => null,
+    };
+
+    private void Discard(StreamMessage message)
     {
         if (message.Data is { } data)
         {
-            System.Buffers.ArrayPool<byte>.Shared.Return(data);
+            ArrayPool<byte>.Shared.Return(data);
+            _credits.Release();
         }
         else if (message.Payload is UpstreamOpening opening)
         {
@@ -490,12 +542,24 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
     }
 
-    private static async Task PumpAsync(IAsyncEnumerator<SseItem<EventBytes>> events, IActorRef<StreamMessage> self, CancellationToken cancellationToken)
+    private async Task PumpAsync(IAsyncEnumerator<SseItem<EventBytes>> events, CancellationTokenSource reads)
     {
+        var self = Self;
+        var cancellationToken = reads.Token;
         try
         {
-            while (await events.MoveNextAsync().ConfigureAwait(false))
+            while (true)
             {
+                await _credits.WaitAsync(cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref _upstreamWaitSince, Math.Max(1, _time.GetTimestamp()));
+                var more = await events.MoveNextAsync().ConfigureAwait(false);
+                Volatile.Write(ref _upstreamWaitSince, 0);
+                if (!more)
+                {
+                    await self.SendAsync(StreamMessage.Of(StreamSignal.Ended), cancellationToken).ConfigureAwait(false);
+                    return;
+                }
+
                 var data = events.Current.Data;
                 if (data.IsDone)
                 {
@@ -503,10 +567,16 @@ internal sealed class StreamActor : Actor<StreamMessage>
                     return;
                 }
 
-                await self.SendAsync(StreamMessage.Event(data.Array!, data.Length), cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await self.SendAsync(StreamMessage.Event(data.Array!, data.Length), cancellationToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    data.Return();
+                    throw;
+                }
             }
-
-            await self.SendAsync(StreamMessage.Of(StreamSignal.Ended), cancellationToken).ConfigureAwait(false);
         }
         catch (Exception) when (cancellationToken.IsCancellationRequested || self.IsStopped)
         {
@@ -522,6 +592,44 @@ internal sealed class StreamActor : Actor<StreamMessage>
             {
                 // Ended meanwhile.
             }
+        }
+        finally
+        {
+            Volatile.Write(ref _upstreamWaitSince, 0);
+            await UpstreamOpening.CloseAsync(events, reads).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>What all instances made by one <see cref="Create"/> share: one run, one outcome.</summary>
+    private sealed class StreamRun(Action<StreamOutcome> onCompleted)
+    {
+        private int _started;
+        private int _reported;
+
+        public StreamActor? Owner { get; private set; }
+
+        public bool Reported => Volatile.Read(ref _reported) != 0;
+
+        public bool TryStart(StreamActor owner)
+        {
+            if (Interlocked.Exchange(ref _started, 1) != 0)
+            {
+                return false;
+            }
+
+            Owner = owner;
+            return true;
+        }
+
+        public bool TryReport(StreamOutcome outcome)
+        {
+            if (Interlocked.Exchange(ref _reported, 1) != 0)
+            {
+                return false;
+            }
+
+            onCompleted(outcome);
+            return true;
         }
     }
 

@@ -32,8 +32,11 @@ internal enum StreamSignal
     /// <summary>The opening phase ended (payload: <see cref="UpstreamOpening"/>).</summary>
     Opened,
 
-    /// <summary>An attempt of the opening phase failed and will be retried (payload: the failure kind).</summary>
+    /// <summary>An attempt of the opening phase failed (payload: the failure kind).</summary>
     AttemptFailed,
+
+    /// <summary>A further attempt of the opening phase started (the retry pipeline tried again).</summary>
+    Retrying,
 
     /// <summary>One upstream event.</summary>
     Event,

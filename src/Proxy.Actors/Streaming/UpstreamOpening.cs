@@ -16,26 +16,25 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
         Result = result;
         Reads = reads;
         Events = events;
-        _first = first;
+        First = first;
+        IsOpen = events is not null;
     }
 
     public UpstreamResult Result { get; }
 
     /// <summary>Cancels the reads of this attempt's body (linked to the stream's lifetime).</summary>
-    public CancellationTokenSource? Reads { get; }
+    public CancellationTokenSource? Reads { get; private set; }
 
-    public IAsyncEnumerator<SseItem<EventBytes>>? Events { get; }
+    public IAsyncEnumerator<SseItem<EventBytes>>? Events { get; private set; }
 
-    private EventBytes _first;
+    /// <summary>The first event (a pooled copy), or <see cref="EventBytes.IsDone"/> when the body began with [DONE].</summary>
+    public EventBytes First { get; private set; }
 
-    /// <summary>
-    /// Hands over the first event (a pooled copy, now the caller's to return), or one with
-    /// <see cref="EventBytes.IsDone"/> when the body began with [DONE]. Once only.
-    /// </summary>
+    /// <summary>Hands the first event over to the caller, who returns its array to the pool.</summary>
     public EventBytes TakeFirst()
     {
-        var first = _first;
-        _first = default;
+        var first = First;
+        First = default;
         return first;
     }
 
@@ -43,24 +42,29 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
 
     public TimeSpan? RetryAfter => Result.RetryAfter;
 
-    public bool IsOpen => Events is not null;
+    /// <summary>The attempt got a response and its first event.</summary>
+    public bool IsOpen { get; }
 
     /// <summary>An opening that failed without a response to read.</summary>
     public static UpstreamOpening Failed(UpstreamResult result) => new(result, null, null, default);
 
-    /// <summary>Sends one attempt and waits for its first event within <paramref name="firstByteTimeout"/>.</summary>
-    public static async ValueTask<UpstreamOpening> AttemptAsync(UpstreamCall call, TimeSpan firstByteTimeout, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sends one attempt and waits for its first event within <paramref name="firstByteTimeout"/>.
+    /// <paramref name="attemptToken"/> (the retry pipeline's, with its budget) governs this attempt
+    /// only; the reads of the body, which outlive the pipeline, hang off <paramref name="streamToken"/>.
+    /// </summary>
+    public static async ValueTask<UpstreamOpening> AttemptAsync(
+        UpstreamCall call, TimeSpan firstByteTimeout, TimeProvider time, CancellationToken attemptToken, CancellationToken streamToken)
     {
-        var result = await call(cancellationToken).ConfigureAwait(false);
+        var result = await call(attemptToken).ConfigureAwait(false);
         if (!result.IsSuccess)
         {
             return new UpstreamOpening(result, null, null, default);
         }
 
-        var reads = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var reads = CancellationTokenSource.CreateLinkedTokenSource(streamToken);
         IAsyncEnumerator<SseItem<EventBytes>>? events = null;
-        var timedOut = false;
-        var flagBox = new StrongBox<bool>();
+        var timedOut = new StrongBox<bool>();
         using var firstByteTimer = time.CreateTimer(
             static state =>
             {
@@ -68,9 +72,10 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
                 flag.Value = true;
                 cts.Cancel();
             },
-            (reads, flagBox),
+            (reads, timedOut),
             firstByteTimeout,
             Timeout.InfiniteTimeSpan);
+        var attemptLink = attemptToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), reads);
         try
         {
             var body = await result.Response!.Content.ReadAsStreamAsync(reads.Token).ConfigureAwait(false);
@@ -83,34 +88,72 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
             }
 
             await firstByteTimer.DisposeAsync().ConfigureAwait(false);
+            await attemptLink.DisposeAsync().ConfigureAwait(false);
             return new UpstreamOpening(result, reads, events, events.Current.Data);
         }
-        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception ex) when (!attemptToken.IsCancellationRequested && !streamToken.IsCancellationRequested)
         {
-            timedOut = flagBox.Value;
+            await attemptLink.DisposeAsync().ConfigureAwait(false);
             await DisposeAsync(events, reads, result).ConfigureAwait(false);
             return new UpstreamOpening(
-                timedOut
-                    ? UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, "The upstream sent no event in time.")
-                    : ErrorClassifier.Classify(ex, cancellationToken),
+                timedOut.Value
+                    ? UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, $"The upstream sent no event within {firstByteTimeout.TotalSeconds:0.#} s.")
+                    : ErrorClassifier.Classify(ex, attemptToken),
                 null,
                 null,
                 default);
         }
         catch
         {
+            await attemptLink.DisposeAsync().ConfigureAwait(false);
             await DisposeAsync(events, reads, result).ConfigureAwait(false);
             throw;
         }
     }
 
+    /// <summary>
+    /// Hands the event enumerator and its cancellation over to the reader, which disposes both once
+    /// its last read has returned (an enumerator must not be disposed under a pending read).
+    /// </summary>
+    public (IAsyncEnumerator<SseItem<EventBytes>> Events, CancellationTokenSource Reads) HandOver()
+    {
+        var handed = (Events!, Reads!);
+        Events = null;
+        Reads = null;
+        return handed;
+    }
+
+    /// <summary>Gives back the first event's array and closes the response (which ends any read of its body).</summary>
     public void Dispose()
     {
-        TakeFirst().Return();
+        First.Return();
+        First = default;
         Reads?.Cancel();
-        _ = Events?.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
-        Reads?.Dispose();
         Result.Dispose();
+        if (Events is { } events)
+        {
+            _ = events.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        }
+
+        Reads?.Dispose();
+        Events = null;
+        Reads = null;
+    }
+
+    /// <summary>Disposes what <see cref="HandOver"/> gave, after the last read.</summary>
+    public static async ValueTask CloseAsync(IAsyncEnumerator<SseItem<EventBytes>> events, CancellationTokenSource reads)
+    {
+        await reads.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or HttpRequestException or ObjectDisposedException)
+        {
+            // The body is being thrown away.
+        }
+
+        reads.Dispose();
     }
 
     private static async ValueTask DisposeAsync(IAsyncEnumerator<SseItem<EventBytes>>? events, CancellationTokenSource reads, UpstreamResult result)
