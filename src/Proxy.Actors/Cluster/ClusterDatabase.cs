@@ -32,7 +32,9 @@ internal sealed class ClusterDatabase : IAsyncDisposable
         }
 
         Location = $"postgresql://{main.Host}:{main.Port}/{main.Database ?? main.Username}";
-        DataSource = new NpgsqlDataSourceBuilder(main.ConnectionString).UseLoggerFactory(LoggerFactory).Build();
+        // Npgsql's own logging is left off: it reports every command at Information; failures reach
+        // the log through this area's own lines.
+        DataSource = new NpgsqlDataSourceBuilder(main.ConnectionString).Build();
 
         var listen = new NpgsqlConnectionStringBuilder(options.ConnectionString)
         {
@@ -40,7 +42,7 @@ internal sealed class ClusterDatabase : IAsyncDisposable
             Pooling = false,
             TcpKeepAlive = true,
         };
-        _listenSource = new NpgsqlDataSourceBuilder(listen.ConnectionString).UseLoggerFactory(LoggerFactory).Build();
+        _listenSource = new NpgsqlDataSourceBuilder(listen.ConnectionString).Build();
         Listener = new NotificationListener(
             _listenSource,
             EnsureSchemaAsync,
