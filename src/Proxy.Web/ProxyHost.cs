@@ -1,8 +1,10 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Proxy.Web.Auth;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
 using Proxy.Web.Errors;
+using Proxy.Web.Gateway;
 using Proxy.Web.Health;
 using Proxy.Web.Hosting;
 using Proxy.Web.Logging;
@@ -52,6 +54,12 @@ public static class ProxyHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
         AddServices(builder.Services, options);
+        if (options.UpstreamMode == UpstreamMode.QwenOAuth)
+        {
+            builder.Services.AddQwenAuth(options.ToQwenAuthOptions());
+        }
+
+        builder.Services.AddGateway(options, configuration);
         if (options.CorsOrigins.Count > 0)
         {
             builder.Services.AddCors(cors => cors.AddDefaultPolicy(policy => CorsSetup.Configure(policy, options)));
@@ -122,5 +130,9 @@ public static class ProxyHost
         HealthEndpoints.Map(app);
         ModelEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        if (options.UpstreamMode == UpstreamMode.QwenOAuth)
+        {
+            app.MapAuthEndpoints();
+        }
     }
 }

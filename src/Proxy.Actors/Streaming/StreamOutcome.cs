@@ -1,0 +1,22 @@
+using Proxy.Actors.Resilience;
+
+namespace Proxy.Actors.Streaming;
+
+/// <summary>How a stream ended. When <see cref="ResponseStarted"/> is false nothing was written and the
+/// caller answers with the failure's HTTP status.</summary>
+public sealed record StreamOutcome(
+    FailureKind Failure,
+    bool ResponseStarted,
+    int UpstreamStatus,
+    string? Message,
+    string? Code,
+    TimeSpan? RetryAfter,
+    int EventsOut,
+    long BytesOut,
+    TimeSpan? TimeToFirstToken,
+    int Repairs,
+    int MalformedEvents,
+    int Attempts)
+{
+    public bool IsSuccess => Failure == FailureKind.None;
+}
