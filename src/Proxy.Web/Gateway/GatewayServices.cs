@@ -81,8 +81,12 @@ internal static class GatewayServices
             UpstreamAccount.CreateStream,
             services.GetRequiredService<ResilienceMetrics>());
         var cooldown = new AccountCooldown(AccountName, time, new CooldownOptions(), services.GetService<ICooldownStore>(), loggers.CreateLogger<AccountCooldown>());
-        var metrics = services.GetRequiredService<Metrics.ProxyMetrics>();
-        var retry = RetryPipelines.Create(new RetryOptions { Budget = options.RequestTimeout }, time, loggers.CreateLogger("Proxy.Retry"), metrics.RecordRetry);
+        // The metrics read the breaker's state, so they are looked up at the first retry, not here.
+        var retry = RetryPipelines.Create(
+            new RetryOptions { Budget = options.RequestTimeout },
+            time,
+            loggers.CreateLogger("Proxy.Retry"),
+            kind => services.GetRequiredService<Metrics.ProxyMetrics>().RecordRetry(kind));
         return new UpstreamAccount(
             AccountName,
             services.GetRequiredService<ITokenSource>(),
