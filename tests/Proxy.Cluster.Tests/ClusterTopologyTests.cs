@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
+using System.Text.Json;
 using Proxy.Actors.Auth;
 using Proxy.Cluster.Tests.Support;
 using Qwen.Emulator;
@@ -33,14 +34,19 @@ public sealed class ClusterTopologyTests
         Assert.All(during, s => Assert.Equal(HttpStatusCode.OK, s));
         Assert.Equal(HttpStatusCode.OK, await StatusAsync(direct, "/v1/models"));
         _output.WriteLine($"restart to healthy: {restart.ElapsedMilliseconds} ms");
+        foreach (var failed in cluster.Proxies[1].FailedStarts)
+        {
+            _output.WriteLine($"a restart died before answering and was tried again:\n{failed}");
+        }
     }
 
-    [Fact(Skip = "Needs ProxyHost to serve /v1/chat/completions through the token manager with cluster mode registered (PROXY_POSTGRES); remove this Skip when main has it.")]
+    [Fact(Skip = "Needs cluster mode registered by ProxyHost when PROXY_POSTGRES is set (AddPostgresCluster before AddQwenAuth); remove this Skip then.")]
     public async Task Three_proxies_behind_nginx_refresh_an_expired_token_once_lose_only_the_killed_ones_streams_and_restart_with_the_current_token()
     {
+        // Every stream lasts about 6 s (the proxy does not pass test headers upstream, so the run sets it).
         await using var cluster = await ClusterTopology.StartAsync(
             3,
-            new EmulatorOptions(),
+            new EmulatorOptions { DefaultScenario = "chunks=60;delay_ms=100" },
             seed: emulator =>
             {
                 var issued = emulator.State.IssueToken();
@@ -50,7 +56,7 @@ public sealed class ClusterTopologyTests
 
         // 1. Expired token, 300 concurrent streams: exactly one refresh at the emulator, all succeed.
         var load = Stopwatch.StartNew();
-        var first = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => StreamAsync(client, "chunks=8", TimeSpan.FromSeconds(60))));
+        var first = await Task.WhenAll(Enumerable.Range(0, 300).Select(_ => StreamAsync(client, TimeSpan.FromSeconds(60))));
         load.Stop();
         Assert.True(first.All(r => r == StreamEnd.Done), Summary(first) + "\n" + cluster.Output);
         Assert.Equal(1, cluster.Emulator.State.RefreshCount);
@@ -58,21 +64,25 @@ public sealed class ClusterTopologyTests
         _output.WriteLine($"300 concurrent streams through nginx, token expired: {load.ElapsedMilliseconds} ms, {Summary(first)}, refreshes {cluster.Emulator.State.RefreshCount}");
 
         // 2. One instance killed mid-load: only its streams fail, none hangs; every later request succeeds.
-        var slow = Enumerable.Range(0, 90).Select(_ => StreamAsync(client, "chunks=40;delay_ms=50", TimeSpan.FromSeconds(30))).ToArray();
+        var slow = Enumerable.Range(0, 90).Select(_ => StreamAsync(client, TimeSpan.FromSeconds(30))).ToArray();
         await WaitForActiveStreamsAsync(cluster.Emulator, 60);
+        var onKilled = await ActiveStreamsAsync(cluster.Proxies[1]);
         await cluster.Proxies[1].KillAsync();
         var midLoad = await Task.WhenAll(slow);
+        var failed = midLoad.Count(e => e == StreamEnd.Error);
         Assert.DoesNotContain(StreamEnd.Hung, midLoad);
-        Assert.Contains(StreamEnd.Done, midLoad);
-        var after = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => StreamAsync(client, "chunks=4", TimeSpan.FromSeconds(30))));
+        Assert.DoesNotContain(StreamEnd.Refused, midLoad);
+        Assert.InRange(failed, 0, onKilled);
+        Assert.Equal(90 - failed, midLoad.Count(e => e == StreamEnd.Done));
+        var after = await Task.WhenAll(Enumerable.Range(0, 100).Select(_ => StreamAsync(client, TimeSpan.FromSeconds(30))));
         Assert.True(after.All(r => r == StreamEnd.Done), Summary(after));
-        _output.WriteLine($"kill mid-load: {Summary(midLoad)}; after the kill: {Summary(after)}");
+        _output.WriteLine($"kill mid-load: {onKilled} streams open on the killed instance, {Summary(midLoad)}; after the kill: {Summary(after)}");
 
         // 3. The restarted instance serves with the current token at once: no refresh, no login.
         var restart = Stopwatch.StartNew();
         await cluster.Proxies[1].RestartAsync();
         using var direct = NewClient(cluster.Proxies[1].BaseUrl, connections: 4);
-        Assert.Equal(StreamEnd.Done, await StreamAsync(direct, "chunks=4", TimeSpan.FromSeconds(30)));
+        Assert.Equal(StreamEnd.Done, await StreamAsync(direct, TimeSpan.FromSeconds(30)));
         restart.Stop();
         Assert.Equal(1, cluster.Emulator.State.RefreshCount);
         _output.WriteLine($"restart to first served stream: {restart.ElapsedMilliseconds} ms; {latencies} streams in step 1");
@@ -91,14 +101,13 @@ public sealed class ClusterTopologyTests
         return response.StatusCode;
     }
 
-    private static async Task<StreamEnd> StreamAsync(HttpClient client, string scenario, TimeSpan bound)
+    private static async Task<StreamEnd> StreamAsync(HttpClient client, TimeSpan bound)
     {
         using var timeout = new CancellationTokenSource(bound);
         using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
             Content = new StringContent("""{"model":"qwen3-coder-plus","stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
         };
-        request.Headers.Add("X-Emulator-Scenario", scenario);
         try
         {
             using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
@@ -118,6 +127,14 @@ public sealed class ClusterTopologyTests
         {
             return StreamEnd.Error;
         }
+    }
+
+    /// <summary>The instance's open streams, from <c>/health/detailed</c>.</summary>
+    private static async Task<int> ActiveStreamsAsync(ProxyProcess proxy)
+    {
+        using var client = NewClient(proxy.BaseUrl, connections: 1);
+        using var health = JsonDocument.Parse(await client.GetStringAsync(new Uri("/health/detailed", UriKind.Relative)));
+        return health.RootElement.GetProperty("streams").GetProperty("active").GetInt32();
     }
 
     private static async Task WaitForActiveStreamsAsync(EmulatorHost emulator, int count) =>

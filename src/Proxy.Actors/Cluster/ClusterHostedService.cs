@@ -31,7 +31,8 @@ internal sealed class ClusterHostedService : IHostedService
             await _credentials.StartAsync(cancellationToken).ConfigureAwait(false);
             await _cooldowns.SyncAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ClusterDatabase.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested && IsTransient(ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ((ClusterDatabase.IsUnavailable(ex) && IsTransient(ex)) || ex is Auth.CredentialLockTimeoutException))
         {
             ClusterLog.StartUnavailable(_logger, _db.Location, ex.GetType().Name, ex.Message);
         }

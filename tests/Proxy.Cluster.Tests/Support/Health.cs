@@ -5,7 +5,15 @@ internal static class Health
 {
     private static readonly HttpClient Client = new() { Timeout = TimeSpan.FromSeconds(5) };
 
-    public static async Task WaitUntilAsync(Uri baseUrl, string path, Func<bool> exited, Func<string> output, TimeSpan? within = null)
+    /// <param name="exitedIsFailure">False: return quietly when <paramref name="isRunning"/> turns false (the caller decides).</param>
+    public static async Task WaitUntilAsync(
+        Uri baseUrl,
+        string path,
+        Func<bool> exited,
+        Func<string> output,
+        TimeSpan? within = null,
+        bool exitedIsFailure = true,
+        Func<bool>? isRunning = null)
     {
         var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(90));
         while (true)
@@ -13,6 +21,11 @@ internal static class Health
             if (exited())
             {
                 Assert.Fail($"{baseUrl} exited before answering {path}:\n{output()}");
+            }
+
+            if (!exitedIsFailure && isRunning is not null && !isRunning())
+            {
+                return;
             }
 
             try

@@ -55,13 +55,27 @@ internal sealed class ProxyProcess : IAsyncDisposable
     /// <summary>SIGKILL: the instance dies mid-work, as in a crash.</summary>
     public Task KillAsync() => _process.KillAsync();
 
-    /// <summary>Starts it again on the same port with the same settings.</summary>
+    /// <summary>
+    /// Starts it again on the same port with the same settings. A start that dies before it answers
+    /// (seen on a loaded machine: the host's start cancelled while binding) is tried once more, and
+    /// its output is kept in <see cref="FailedStarts"/>.
+    /// </summary>
     public async Task RestartAsync()
     {
         await _process.DisposeAsync();
         _process = Launch(Name, _environment);
-        await WaitUntilHealthyAsync();
+        await Health.WaitUntilAsync(BaseUrl, "/health", () => false, () => Output, exitedIsFailure: false, isRunning: () => !_process.HasExited);
+        if (_process.HasExited)
+        {
+            FailedStarts.Add(_process.Output);
+            await _process.DisposeAsync();
+            _process = Launch(Name, _environment);
+            await WaitUntilHealthyAsync();
+        }
     }
+
+    /// <summary>Output of restarts that died before answering.</summary>
+    public List<string> FailedStarts { get; } = [];
 
     public ValueTask DisposeAsync() => _process.DisposeAsync();
 
