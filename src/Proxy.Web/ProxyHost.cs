@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Proxy.Actors.Cluster;
 using Proxy.Web.Auth;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
@@ -56,7 +57,14 @@ public static class ProxyHost
         AddServices(builder.Services, options);
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
-            builder.Services.AddQwenAuth(options.ToQwenAuthOptions());
+            var auth = options.ToQwenAuthOptions();
+            if (options.PostgresConnectionString is { } postgres)
+            {
+                // Before AddQwenAuth, which adds the file store only when no other store is registered.
+                builder.Services.AddPostgresCluster(new ClusterOptions { ConnectionString = postgres }, auth.CredentialFilePath, auth.AccountName);
+            }
+
+            builder.Services.AddQwenAuth(auth);
         }
 
         builder.Services.AddGateway(options, configuration);

@@ -40,7 +40,7 @@ public sealed class ClusterTopologyTests
         }
     }
 
-    [Fact(Skip = "Needs cluster mode registered by ProxyHost when PROXY_POSTGRES is set (AddPostgresCluster before AddQwenAuth); remove this Skip then.")]
+    [Fact]
     public async Task Three_proxies_behind_nginx_refresh_an_expired_token_once_lose_only_the_killed_ones_streams_and_restart_with_the_current_token()
     {
         // Every stream lasts about 6 s (the proxy does not pass test headers upstream, so the run sets it).

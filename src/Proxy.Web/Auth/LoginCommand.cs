@@ -32,14 +32,15 @@ public static class LoginCommand
             return LoginExitCodes.ConfigurationError;
         }
 
-        return await RunAsync(options.ToQwenAuthOptions(), output, cancellationToken);
+        return await RunAsync(options.ToQwenAuthOptions(), output, cancellationToken, options.PostgresConnectionString);
     }
 
-    public static async Task<int> RunAsync(QwenAuthOptions options, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="postgres">In cluster mode (<c>PROXY_POSTGRES</c>), the database the credential is saved to instead of the file.</param>
+    public static async Task<int> RunAsync(QwenAuthOptions options, TextWriter output, CancellationToken cancellationToken, string? postgres = null)
     {
         using var handler = new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
         using var http = new HttpClient(handler) { Timeout = HttpTimeout };
-        return await RunAsync(options, output, http, TimeProvider.System, new BrowserLauncher(), cancellationToken);
+        return await RunAsync(options, output, http, TimeProvider.System, new BrowserLauncher(), cancellationToken, postgres);
     }
 
     internal static async Task<int> RunAsync(
@@ -48,7 +49,8 @@ public static class LoginCommand
         HttpClient http,
         TimeProvider time,
         BrowserLauncher browser,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        string? postgres = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -71,7 +73,7 @@ public static class LoginCommand
             var result = await client.PollForTokenAsync(authorization, cancellationToken);
             return result.Status switch
             {
-                DeviceLoginStatus.Approved => await SaveAsync(options, output, result.Credentials!, cancellationToken),
+                DeviceLoginStatus.Approved => await SaveAsync(options, output, result.Credentials!, postgres, cancellationToken),
                 DeviceLoginStatus.Denied => await FailAsync(output, "Login denied: the request was rejected in the browser. Run the login again to retry.", LoginExitCodes.Denied),
                 DeviceLoginStatus.Expired => await FailAsync(output, "Login expired: the code was not approved in time. Run the login again for a new code.", LoginExitCodes.Expired),
                 DeviceLoginStatus.NetworkError => await FailAsync(output, "Login failed: " + result.Message, LoginExitCodes.NetworkError),
@@ -104,8 +106,13 @@ public static class LoginCommand
             $"Waiting for approval (the code expires at {authorization.ExpiresAt.UtcDateTime:HH:mm:ss} UTC) ..."));
     }
 
-    private static async Task<int> SaveAsync(QwenAuthOptions options, TextWriter output, QwenCredentials credentials, CancellationToken cancellationToken)
+    private static async Task<int> SaveAsync(QwenAuthOptions options, TextWriter output, QwenCredentials credentials, string? postgres, CancellationToken cancellationToken)
     {
+        if (postgres is not null)
+        {
+            return await SaveToClusterAsync(options, output, credentials, postgres, cancellationToken);
+        }
+
         var store = new FileCredentialStore(options.QwenDir, TimeProvider.System, NullLogger<FileCredentialStore>.Instance);
         try
         {
@@ -135,6 +142,28 @@ public static class LoginCommand
             CultureInfo.InvariantCulture,
             $"Logged in. Credential saved to {store.Path} (token {credentials.AccessTokenHint}, expires {credentials.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC)."));
         await output.WriteLineAsync("API base: " + ApiBaseResolver.Resolve(credentials.ResourceUrl, options.ApiBaseOverride));
+        return LoginExitCodes.Success;
+    }
+
+    /// <summary>Cluster mode: the login goes to the shared row (under the refresh lock), announced to every instance.</summary>
+    private static async Task<int> SaveToClusterAsync(QwenAuthOptions options, TextWriter output, QwenCredentials credentials, string postgres, CancellationToken cancellationToken)
+    {
+        await using var database = new Proxy.Actors.Cluster.ClusterDatabase(new Proxy.Actors.Cluster.ClusterOptions { ConnectionString = postgres });
+        var store = new Proxy.Actors.Cluster.PostgresCredentialStore(database, options.AccountName);
+        try
+        {
+            await store.StartAsync(cancellationToken);
+            await store.SaveAsync(credentials, cancellationToken);
+        }
+        catch (Exception ex) when (Proxy.Actors.Cluster.ClusterDatabase.IsUnavailable(ex))
+        {
+            await output.WriteLineAsync($"Login approved, but the credential could not be saved to {store.Location}: {ex.Message}");
+            return LoginExitCodes.Failed;
+        }
+
+        await output.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"Logged in. Credential saved to {store.Location} (token {credentials.AccessTokenHint}, expires {credentials.ExpiresAt.UtcDateTime:yyyy-MM-dd HH:mm} UTC)."));
         return LoginExitCodes.Success;
     }
 

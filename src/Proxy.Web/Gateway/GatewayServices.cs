@@ -81,6 +81,7 @@ internal static class GatewayServices
             UpstreamAccount.CreateStream,
             services.GetRequiredService<ResilienceMetrics>());
         var cooldown = new AccountCooldown(AccountName, time, new CooldownOptions(), services.GetService<ICooldownStore>(), loggers.CreateLogger<AccountCooldown>());
+        services.GetService<Actors.Cluster.PostgresCooldownStore>()?.Attach(cooldown); // cluster mode: cooldowns other instances found
         // The metrics read the breaker's state, so they are looked up at the first retry, not here.
         var retry = RetryPipelines.Create(
             new RetryOptions { Budget = options.RequestTimeout },
