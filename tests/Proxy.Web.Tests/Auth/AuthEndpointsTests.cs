@@ -7,6 +7,8 @@ using Proxy.Actors.Auth;
 using Proxy.Web.Auth;
 using Proxy.Web.Health;
 
+using Proxy.TestKit;
+
 namespace Proxy.Web.Tests.Auth;
 
 public sealed class AuthEndpointsTests : IAsyncLifetime

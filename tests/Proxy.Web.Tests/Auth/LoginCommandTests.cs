@@ -1,6 +1,8 @@
 using Proxy.Actors.Auth;
 using Proxy.Web.Auth;
 
+using Proxy.TestKit;
+
 namespace Proxy.Web.Tests.Auth;
 
 public sealed class LoginCommandTests : IDisposable
