@@ -63,6 +63,9 @@ internal sealed class SseFrameWriter : IEventSink
 
     public void WriteKeepAlive() => Write(KeepAliveFrame);
 
+    /// <summary>The stream was ended by an event already written (the upstream's own error event).</summary>
+    public void MarkEnded() => Ended = true;
+
     /// <summary>Writes <c>data: {"error":{"message":…,"type":…,"code":…}}</c> with the kind's envelope type.</summary>
     public void WriteError(FailureKind kind, string message, string? code)
     {

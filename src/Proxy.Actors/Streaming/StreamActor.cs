@@ -56,6 +56,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
     private int _attempts;
     private int _malformed;
     private bool _finishSeen;
+    private bool _upstreamError;
     private TimeSpan? _timeToFirstToken;
 
     private StreamActor(StreamJob job, StreamRun run)
@@ -258,7 +259,20 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
 
         Forward(first.Array!, first.Length);
+        if (_upstreamError)
+        {
+            await EndWithUpstreamErrorAsync().ConfigureAwait(false);
+            return;
+        }
+
         await FlushIfIdleAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask EndWithUpstreamErrorAsync()
+    {
+        _writer.MarkEnded();
+        Transition(StreamState.Recovering, "upstream error event");
+        await TerminateAsync(FailureKind.StreamInterrupted, 0, "The upstream reported an error during the stream.", "upstream_error_event", null).ConfigureAwait(false);
     }
 
     // Stuttering and NormalFlow: the response has started.
@@ -269,6 +283,12 @@ internal sealed class StreamActor : Actor<StreamMessage>
             case StreamSignal.Event:
                 Forward(message.Data!, message.Length);
                 _credits.Release();
+                if (_upstreamError)
+                {
+                    await EndWithUpstreamErrorAsync().ConfigureAwait(false);
+                    break;
+                }
+
                 await FlushIfIdleAsync().ConfigureAwait(false);
                 break;
             case StreamSignal.Done:
@@ -332,6 +352,12 @@ internal sealed class StreamActor : Actor<StreamMessage>
             if ((info.Flags & ChunkFlags.FinishReason) != 0)
             {
                 _finishSeen = true;
+            }
+
+            if ((info.Flags & ChunkFlags.Error) != 0)
+            {
+                // The upstream's own error event goes out as it came and ends the stream (no [DONE]).
+                _upstreamError = true;
             }
 
             if (_repair is null)

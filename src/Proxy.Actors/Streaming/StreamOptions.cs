@@ -26,6 +26,24 @@ public sealed record StreamOptions
     /// <summary>Limits of the repair (buffer size, hold time).</summary>
     internal RepairOptions Repair { get; init; } = RepairOptions.Default;
 
+    /// <summary>Most bytes of events the repair may hold back (STREAMING_BUFFER_SIZE, 4096).</summary>
+    public int BufferSize
+    {
+        get => Repair.BufferSize;
+        init => Repair = Repair with { BufferSize = value };
+    }
+
+    /// <summary>
+    /// Longest time the repair may hold an ambiguous event (1 s). Only a stream that opens with a
+    /// repeat ("=" then "==") is ever held, from its second content event on, until the next event
+    /// decides; the first content event is never held, so time to first token is untouched.
+    /// </summary>
+    public TimeSpan MaxHoldTime
+    {
+        get => Repair.MaxHoldTime;
+        init => Repair = Repair with { MaxHoldTime = value };
+    }
+
     /// <summary>Upstream events read ahead of the client at most (back-pressure).</summary>
     public int MailboxCapacity { get; init; } = 32;
 

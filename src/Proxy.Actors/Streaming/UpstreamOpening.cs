@@ -89,7 +89,18 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
 
             await firstByteTimer.DisposeAsync().ConfigureAwait(false);
             await attemptLink.DisposeAsync().ConfigureAwait(false);
-            return new UpstreamOpening(result, reads, events, events.Current.Data);
+            var first = events.Current.Data;
+            if (IsErrorEvent(first))
+            {
+                // An error in place of the first event: a failed attempt, told with an HTTP status
+                // like any other (never as a 200 stream), and retried if it is transient.
+                var error = System.Text.Encoding.UTF8.GetString(first.Array!, 0, first.Length);
+                first.Return();
+                await DisposeAsync(events, reads, result).ConfigureAwait(false);
+                return new UpstreamOpening(ErrorClassifier.Classify(502, null, error, time.GetUtcNow()), null, null, default);
+            }
+
+            return new UpstreamOpening(result, reads, events, first);
         }
         catch (Exception ex) when (!attemptToken.IsCancellationRequested && !streamToken.IsCancellationRequested)
         {
@@ -110,6 +121,11 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
             throw;
         }
     }
+
+    private static bool IsErrorEvent(EventBytes first) =>
+        first.Array is { } array
+        && ChunkInspector.TryInspect(array.AsSpan(0, first.Length), out var info)
+        && (info.Flags & ChunkFlags.Error) != 0;
 
     /// <summary>
     /// Hands the event enumerator and its cancellation over to the reader, which disposes both once

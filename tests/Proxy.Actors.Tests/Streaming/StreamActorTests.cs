@@ -224,6 +224,38 @@ public sealed class StreamActorTests
     }
 
     [Fact]
+    public async Task Stream_actor_must_relay_an_upstream_error_event_and_end_there_without_done()
+    {
+        await using var kit = new StreamHarness();
+        const string error = "{\"error\":{\"message\":\"internal error\",\"type\":\"server_error\",\"code\":null}}";
+        kit.Upstream.ThenStream(new UpstreamBody().Event(ChunkJson.Content("=")).Event(ChunkJson.Content("==")).Event(error).Done());
+
+        var outcome = await kit.Start();
+
+        Assert.Equal(Frame(ChunkJson.Content("=")) + Frame(ChunkJson.Content("==")) + Frame(error), await kit.Client.AllTextAsync());
+        Assert.Equal(FailureKind.StreamInterrupted, outcome.Failure);
+        Assert.Equal("upstream_error_event", outcome.Code);
+        Assert.True(outcome.ResponseStarted);
+    }
+
+    [Fact]
+    public async Task Stream_actor_must_take_an_error_in_place_of_the_first_event_for_a_failed_attempt()
+    {
+        await using var kit = new StreamHarness();
+        var body = new UpstreamBody().Event("{\"error\":{\"message\":\"model overloaded\",\"type\":\"server_error\"}}");
+        kit.Upstream.ThenStream(body);
+
+        var outcome = await kit.Start();
+
+        Assert.Equal(FailureKind.UpstreamServerError, outcome.Failure);
+        Assert.Equal(502, outcome.UpstreamStatus);
+        Assert.Equal("The upstream failed with status 502: model overloaded", outcome.Message);
+        Assert.False(outcome.ResponseStarted);
+        Assert.Equal("", await kit.Client.AllTextAsync());
+        await body.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    [Fact]
     public async Task Stream_actor_must_report_a_failure_before_the_first_byte_without_writing()
     {
         await using var kit = new StreamHarness();
