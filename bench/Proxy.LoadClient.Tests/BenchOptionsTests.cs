@@ -9,7 +9,7 @@ public sealed class BenchOptionsTests
 
         Assert.False(o.Quick);
         Assert.Equal(8000, o.Streams);
-        Assert.Equal("chunks=30;delay_ms=1000", o.StreamsScenario);
+        Assert.Equal("chunks=128;delay_ms=1000", o.StreamsScenario);
         Assert.Equal([64, 256], o.ThroughputConnections);
         Assert.Equal(2000, o.LatencySamples);
         Assert.Equal([PathKind.Direct, PathKind.Nginx, PathKind.Proxy], o.Paths);

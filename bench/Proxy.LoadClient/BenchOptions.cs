@@ -19,6 +19,9 @@ internal sealed class BenchOptions
     public int EmulatorPort { get; private set; } = 18080;
     public int NginxPort { get; private set; } = 18081;
     public int ProxyPort { get; private set; } = 8143;
+
+    /// <summary>Where the proxy with stutter repair off runs beside the main one in the stutter step.</summary>
+    public int SecondProxyPort { get; private set; } = 8144;
     public string ApiKey { get; private set; } = "bench-key";
     public string Model { get; private set; } = "qwen3-coder-plus";
     public string ProxyLogLevel { get; private set; } = "warn";
@@ -42,9 +45,20 @@ internal sealed class BenchOptions
     public int StutterWarmup { get; private set; } = 20;
     public int StutterSamples { get; private set; } = 200;
 
-    /// <summary>An event every <see cref="StreamEventMs"/> for <see cref="StreamHoldSeconds"/>.</summary>
-    public string StreamsScenario =>
-        string.Create(CultureInfo.InvariantCulture, $"chunks={Math.Max(1, StreamHoldSeconds * 1000 / StreamEventMs)};delay_ms={StreamEventMs}");
+    /// <summary>How much longer than the ramp the streams step waits for every stream to open.</summary>
+    public static TimeSpan StreamOpenSlack { get; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>An event every <see cref="StreamEventMs"/>, long enough to outlast opening (ramp and slack) and the hold:
+    /// the load client ends the streams itself after the hold.</summary>
+    public string StreamsScenario
+    {
+        get
+        {
+            var seconds = StreamRamp.TotalSeconds + StreamOpenSlack.TotalSeconds + StreamHoldSeconds + 30;
+            var chunks = (int)Math.Ceiling(seconds * 1000 / StreamEventMs);
+            return string.Create(CultureInfo.InvariantCulture, $"chunks={chunks};delay_ms={StreamEventMs}");
+        }
+    }
 
     public bool Runs(string step) => Steps.Contains(step, StringComparer.Ordinal);
 
@@ -57,7 +71,7 @@ internal sealed class BenchOptions
           --update-docs              copy the report and chart into docs/BENCHMARKS.md afterwards
           --upstream emulator|stub   what stands behind every path (default emulator; stub is a minimal built-in SSE server)
           --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
-          --emulator-port N --nginx-port N --proxy-port N --api-key KEY --proxy-log-level LEVEL
+          --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
           --startup-timeout S
           --latency-samples N --latency-warmup N --latency-scenario S
           --connections 64,256 --throughput-seconds S --throughput-rounds N --throughput-warmup S
@@ -102,6 +116,7 @@ internal sealed class BenchOptions
                 case "--emulator-port": o.EmulatorPort = Int(name, Value(), 1); break;
                 case "--nginx-port": o.NginxPort = Int(name, Value(), 1); break;
                 case "--proxy-port": o.ProxyPort = Int(name, Value(), 1); break;
+                case "--second-proxy-port": o.SecondProxyPort = Int(name, Value(), 1); break;
                 case "--api-key": o.ApiKey = Value(); break;
                 case "--model": o.Model = Value(); break;
                 case "--proxy-log-level": o.ProxyLogLevel = Value(); break;

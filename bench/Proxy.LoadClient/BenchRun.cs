@@ -59,7 +59,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
                 rows.Add(await StreamsStep.RunAsync(options, target, MemoryOf(environment, target.Path), log, cancellationToken));
             }
 
-            results.Streams = new StreamsResult(options.StreamsScenario, options.StreamRamp.TotalSeconds, rows);
+            results.Streams = new StreamsResult(options.StreamsScenario, options.StreamRamp.TotalSeconds, options.StreamHoldSeconds, rows);
         }
 
         if (options.Runs("stutter"))
@@ -67,33 +67,25 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
             log.WriteLine($"phase: stutter repair (scenario {options.StutterScenario})");
             await environment.StartUpstreamAsync(options.StutterScenario, cancellationToken);
             log.WriteLine("step 4: time to first token, stutter repair on and off");
-            var rows = new List<StutterRow>();
-            foreach (var repair in new[] { true, false })
+            var paths = new List<(string, LoadTarget)>();
+            if (options.Drives(PathKind.Direct))
             {
-                var paths = new List<(string, LoadTarget)>();
-                if (options.Drives(PathKind.Direct))
-                {
-                    paths.Add(("direct", environment.Target(PathKind.Direct)));
-                }
-
-                if (await environment.StartProxyAsync(repair, cancellationToken))
-                {
-                    paths.Add((repair ? "proxy, repair on" : "proxy, repair off", environment.Target(PathKind.Proxy)));
-                }
-                else if (!repair)
-                {
-                    break; // Without the proxy a second round would only measure direct again.
-                }
-
-                var measured = await StutterStep.MeasureAsync(options, paths, log, cancellationToken);
-                // Direct is measured beside each proxy so both halves see the same machine; keep the first.
-                rows.AddRange(measured.Where(r => r.Path != "direct" || !rows.Any(x => x.Path == "direct")));
+                paths.Add(("direct", environment.Target(PathKind.Direct)));
             }
 
+            // Two proxies side by side, repair on and off, measured in turn with direct: the same
+            // moment of the machine for all three.
+            if (await environment.StartProxiesAsync([(options.ProxyPort, true), (options.SecondProxyPort, false)], cancellationToken))
+            {
+                paths.Add(("proxy, repair on", LoadTarget.For(PathKind.Proxy, options.ProxyPort)));
+                paths.Add(("proxy, repair off", LoadTarget.For(PathKind.Proxy, options.SecondProxyPort)));
+            }
+
+            var rows = await StutterStep.MeasureAsync(options, paths, log, cancellationToken);
             results.Stutter = new StutterResult(options.StutterScenario, options.StutterSamples, rows);
         }
 
-        environment.StopProxy();
+        environment.StopProxies();
         foreach (var (path, reason) in environment.Skipped)
         {
             results.Skipped.Add($"{path.ToString().ToLowerInvariant()}: {reason}");

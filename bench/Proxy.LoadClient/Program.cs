@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Proxy.LoadClient.Report;
 using Proxy.LoadClient.Stub;
 
@@ -41,13 +42,27 @@ public static class Program
     {
         var options = BenchOptions.Parse(args);
         using var cancel = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
+        // Ctrl+C, a closed terminal or kill: stop measuring and let the run take its servers down.
+        void Stop(PosixSignalContext context)
         {
-            e.Cancel = true;
+            context.Cancel = true;
             cancel.Cancel();
-        };
+        }
 
-        var results = await new BenchRun(options, Console.Out).RunAsync(cancel.Token);
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, Stop);
+        BenchResults results;
+        try
+        {
+            results = await new BenchRun(options, Console.Out).RunAsync(cancel.Token);
+        }
+        catch (OperationCanceledException) when (cancel.IsCancellationRequested)
+        {
+            await Console.Error.WriteLineAsync("bench: interrupted; servers stopped, no report written");
+            return 130;
+        }
+
         results.Micro.AddRange(ResultsWriter.ReadMicro(Path.Combine(options.ResultsDir, "micro")).Where(_ => options.IncludeMicro));
         await ResultsWriter.WriteAsync(results, options.ResultsDir, cancel.Token);
         Console.WriteLine($"bench: report written to {Path.Combine(options.ResultsDir, ResultsWriter.MarkdownFile)} in {results.Elapsed.TotalMinutes:0.0} min");

@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Proxy.Actors.Cluster;
+using Proxy.Web.Auth;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
 using Proxy.Web.Errors;
@@ -53,6 +55,18 @@ public static class ProxyHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
         AddServices(builder.Services, options);
+        if (options.UpstreamMode == UpstreamMode.QwenOAuth)
+        {
+            var auth = options.ToQwenAuthOptions();
+            if (options.PostgresConnectionString is { } postgres)
+            {
+                // Before AddQwenAuth, which adds the file store only when no other store is registered.
+                builder.Services.AddPostgresCluster(new ClusterOptions { ConnectionString = postgres }, auth.CredentialFilePath, auth.AccountName);
+            }
+
+            builder.Services.AddQwenAuth(auth);
+        }
+
         builder.Services.AddGateway(options, configuration);
         if (options.CorsOrigins.Count > 0)
         {
@@ -69,8 +83,10 @@ public static class ProxyHost
             ProxyLog.Unauthenticated(log, options.Host);
         }
 
-        // Created now, not on first use: uptime counts from start and the drain hears "stopping".
+        // Created now, not on first use: uptime counts from start, the exporter hears every
+        // measurement and the drain hears "stopping".
         app.Services.GetRequiredService<Uptime>();
+        app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ShutdownDrain>();
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
@@ -84,7 +100,7 @@ public static class ProxyHost
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Uptime>();
         services.AddSingleton<ShutdownDrain>();
-        services.AddSingleton(sp => new ProxyMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), sp.GetRequiredService<ICircuitStatusProvider>()));
+        services.AddSingleton(sp => new ProxyMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), new DeferredCircuitStatusProvider(sp)));
         services.AddSingleton<PrometheusExporter>();
         services.AddSingleton<ClientKeys>();
         services.AddSingleton<ClientRateLimiter>();
@@ -124,5 +140,14 @@ public static class ProxyHost
         HealthEndpoints.Map(app);
         ModelEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        if (options.UpstreamMode == UpstreamMode.QwenOAuth)
+        {
+            app.MapAuthEndpoints();
+        }
+
+        foreach (var module in app.Services.GetServices<IEndpointModule>())
+        {
+            module.Map(app);
+        }
     }
 }

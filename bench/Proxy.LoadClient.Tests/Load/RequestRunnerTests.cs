@@ -10,7 +10,7 @@ public sealed class RequestRunnerTests(StubFixture stub) : IClassFixture<StubFix
         using var client = HttpClients.Create(4);
 
         var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, StubFixture.Key, "chunks=5;delay_ms=0"),
-            CancellationToken.None, recordGaps: true);
+            new ReadMode(RecordGaps: true), CancellationToken.None);
 
         Assert.True(sample.Ok, sample.Error);
         Assert.Equal(200, sample.Status);
@@ -60,7 +60,7 @@ public sealed class RequestRunnerTests(StubFixture stub) : IClassFixture<StubFix
         using var client = HttpClients.Create(4);
 
         var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, StubFixture.Key, "chunks=10;delay_ms=200"),
-            CancellationToken.None, stopAtFirstToken: true);
+            ReadMode.FirstToken, CancellationToken.None);
 
         Assert.True(sample.Ok, sample.Error);
         Assert.NotNull(sample.FirstTokenMs);
@@ -88,10 +88,40 @@ public sealed class RequestRunnerTests(StubFixture stub) : IClassFixture<StubFix
         var request = new ChatRequest("m", true, StubFixture.Key, "chunks=2;delay_ms=0");
 
         var samples = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ =>
-            RequestRunner.SendAsync(client, stub.Target, request, CancellationToken.None, gauge: gauge)));
+            RequestRunner.SendAsync(client, stub.Target, request, new ReadMode(Gauge: gauge), CancellationToken.None)));
 
         Assert.All(samples, s => Assert.True(s.Ok, s.Error));
         Assert.Equal(0, gauge.Open);
+        Assert.Equal(8, gauge.Settled);
         Assert.InRange(gauge.Peak, 1, 8);
+    }
+
+    [Fact]
+    public async Task Gauge_settles_a_stream_that_never_opened()
+    {
+        using var client = HttpClients.Create(4);
+        var gauge = new StreamGauge();
+
+        await RequestRunner.SendAsync(client, LoadTarget.For(PathKind.Proxy, 1), new ChatRequest("m", true, StubFixture.Key, null),
+            new ReadMode(Gauge: gauge), CancellationToken.None);
+
+        Assert.Equal((0, 0, 1), (gauge.Open, gauge.Peak, gauge.Settled));
+    }
+
+    [Fact]
+    public async Task Stream_released_before_its_headers_is_an_error()
+    {
+        using var client = HttpClients.Create(4);
+        using var release = new CancellationTokenSource();
+        await release.CancelAsync();
+        var gauge = new StreamGauge();
+
+        var sample = await RequestRunner.SendAsync(client, stub.Target, new ChatRequest("m", true, StubFixture.Key, null),
+            new ReadMode(Gauge: gauge, Release: release.Token), CancellationToken.None);
+
+        Assert.False(sample.Ok);
+        Assert.True(sample.Released);
+        Assert.Equal("still waiting for headers when released", sample.Error);
+        Assert.Equal(1, gauge.Settled);
     }
 }

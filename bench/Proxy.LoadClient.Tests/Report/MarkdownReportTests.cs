@@ -48,7 +48,7 @@ public sealed class MarkdownReportTests
     {
         var md = MarkdownReport.Render(SampleResults.Create(proxyStreamErrors: 3), "chart.svg");
 
-        Assert.Contains("| proxy | 8000 | 7997 | 3 | 8000 | 1000.0 / 1010.0 / 2020.0 | 30.0 | 78.1 MB | 195.3 MB | 25.0 | 15.0 |", md, StringComparison.Ordinal);
+        Assert.Contains("| proxy | 8000 | 7997 | 3 | 8000 | 9.5 | 1000.0 / 1010.0 / 2020.0 | 78.1 MB | 195.3 MB | 25.0 | 15.0 |", md, StringComparison.Ordinal);
         Assert.Contains("Errors on proxy: 3 x HTTP 502.", md, StringComparison.Ordinal);
     }
 

@@ -33,11 +33,11 @@ internal static class SampleResults
             new ThroughputRow("non-streaming", 64, "nginx", 6, 60000, 0, null, 10000),
             new ThroughputRow("non-streaming", 64, "proxy", 6, 48000, 0, null, proxyRps),
         ]);
-        r.Streams = new StreamsResult("chunks=30;delay_ms=1000", 8,
+        r.Streams = new StreamsResult("chunks=128;delay_ms=1000", 8, 30,
         [
             new StreamsRow("proxy", 8000, 8000, 8000 - proxyStreamErrors, proxyStreamErrors,
-                proxyStreamErrors > 0 ? [$"{proxyStreamErrors} x HTTP 502"] : [], 8000,
-                Summary(1000, 1010), Summary(30000, 30100), 80_000, 200_000),
+                proxyStreamErrors > 0 ? [$"{proxyStreamErrors} x HTTP 502"] : [], 8000, 9.5,
+                Summary(1000, 1010), 80_000, 200_000),
         ]);
         r.Stutter = new StutterResult("chunks=20;delay_ms=20", 200,
         [

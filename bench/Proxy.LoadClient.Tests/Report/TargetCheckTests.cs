@@ -13,7 +13,7 @@ public sealed class TargetCheckTests
         [
             ("0.050 ms non-streaming, 0.050 ms streaming", (bool?)true),
             ("0.80x at 64 non-streaming", true),
-            ("8000 streams, 0 errors, 25.0 KB per stream", true),
+            ("8000 streams, 8000 held together, 0 errors, 25.0 KB per stream", true),
             ("2.000 ms", true),
         ], targets.Select(t => (t.Measured, t.Met)));
     }
@@ -48,14 +48,23 @@ public sealed class TargetCheckTests
     }
 
     [Fact]
+    public void Streams_not_all_open_together_miss_the_goal()
+    {
+        var r = SampleResults.Create();
+        r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { PeakConcurrent = 7500 }] };
+
+        Assert.False(TargetCheck.Evaluate(r)[2].Met);
+    }
+
+    [Fact]
     public void Fewer_streams_than_the_goal_cannot_judge_memory()
     {
         var r = SampleResults.Create();
-        r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Completed = 200, PeakRssKb = 100_000 }] };
+        r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Held = 200, PeakRssKb = 100_000 }] };
 
         var check = TargetCheck.Evaluate(r)[2];
 
-        Assert.Equal("200 streams, 0 errors, 500.0 KB per stream (fewer streams than the goal)", check.Measured);
+        Assert.Equal("200 streams, 200 held together, 0 errors, 500.0 KB per stream (fewer streams than the goal)", check.Measured);
         Assert.Null(check.Met);
     }
 
@@ -63,7 +72,7 @@ public sealed class TargetCheckTests
     public void Fewer_streams_than_the_goal_still_miss_it_on_errors()
     {
         var r = SampleResults.Create();
-        r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Completed = 199, Errors = 1 }] };
+        r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Held = 199, Errors = 1 }] };
 
         Assert.False(TargetCheck.Evaluate(r)[2].Met);
     }

@@ -37,7 +37,7 @@ public sealed class StepsTests(StubFixture stub) : IClassFixture<StubFixture>
     }
 
     [Fact]
-    public async Task Streams_step_holds_every_stream_to_the_end()
+    public async Task Streams_step_holds_every_stream_open_together_then_releases_them()
     {
         var options = Options("--streams", "20", "--stream-hold-seconds", "1", "--stream-event-ms", "100", "--stream-ramp-seconds", "0.1");
         var reads = 0;
@@ -45,10 +45,9 @@ public sealed class StepsTests(StubFixture stub) : IClassFixture<StubFixture>
         var row = await StreamsStep.RunAsync(options, stub.Target, () => { Interlocked.Increment(ref reads); return (1000, 2000); },
             TextWriter.Null, CancellationToken.None);
 
-        Assert.Equal((20, 20, 20, 0), (row.Streams, row.Opened, row.Completed, row.Errors));
+        Assert.Equal((20, 20, 20, 0, 20), (row.Streams, row.Opened, row.Held, row.Errors, row.PeakConcurrent));
         Assert.Empty(row.TopErrors);
-        Assert.InRange(row.PeakConcurrent, 1, 20);
-        Assert.Equal(20 * 10, row.EventGaps.Count);
+        Assert.True(row.EventGaps.Count > 0);
         Assert.Equal((1000L, 2000L), (row.IdleRssKb!.Value, row.PeakRssKb!.Value));
         Assert.Equal(100, row.KbPerStream);
         Assert.Equal(50, row.KbPerStreamAboveIdle);

@@ -18,8 +18,8 @@ internal sealed class BenchEnvironment : IDisposable
     private readonly ChatRequest _probeRequest;
     private ChildProcess? _emulator;
     private ChildProcess? _nginx;
-    private ChildProcess? _proxy;
-    private string? _nginxPrefix;
+    private readonly List<(int Port, ChildProcess Process)> _proxies = [];
+    private readonly List<string> _tempFolders = [];
     private int _starts;
 
     public BenchEnvironment(BenchOptions options, TextWriter log)
@@ -27,6 +27,10 @@ internal sealed class BenchEnvironment : IDisposable
         _options = options;
         _log = log;
         _logs = Path.Combine(options.ResultsDir, "logs");
+        if (Directory.Exists(_logs))
+        {
+            Directory.Delete(_logs, recursive: true); // no log of an earlier run passes for this one's
+        }
         var host = Environment.ProcessPath;
         _probeRequest = new ChatRequest(options.Model, stream: true, options.ApiKey, "chunks=2;delay_ms=0");
         _dotnet = host is not null && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
@@ -35,7 +39,8 @@ internal sealed class BenchEnvironment : IDisposable
     /// <summary>Why each path that does not run was skipped.</summary>
     public IReadOnlyDictionary<PathKind, string> Skipped => _skipped;
 
-    public int? ProxyPid => _proxy?.Id;
+    /// <summary>The proxy on the main proxy port, if it runs.</summary>
+    public int? ProxyPid => _proxies.Where(p => p.Port == _options.ProxyPort).Select(p => (int?)p.Process.Id).FirstOrDefault();
 
     public int? NginxPid => _nginx?.Id;
 
@@ -49,7 +54,7 @@ internal sealed class BenchEnvironment : IDisposable
     /// <summary>The paths that are up, in a fixed order: direct, nginx, proxy.</summary>
     public IReadOnlyList<LoadTarget> Targets() =>
         _options.Paths.Order()
-            .Where(p => !_skipped.ContainsKey(p) && (p != PathKind.Nginx || _nginx is not null) && (p != PathKind.Proxy || _proxy is not null))
+            .Where(p => !_skipped.ContainsKey(p) && (p != PathKind.Nginx || _nginx is not null) && (p != PathKind.Proxy || ProxyPid is not null))
             .Select(Target)
             .ToArray();
 
@@ -67,6 +72,10 @@ internal sealed class BenchEnvironment : IDisposable
         if (_options.Drives(PathKind.Proxy))
         {
             wanted.Add(("proxy", _options.ProxyPort));
+            if (_options.Runs("stutter"))
+            {
+                wanted.Add(("second proxy", _options.SecondProxyPort));
+            }
         }
 
         var busy = wanted.Where(w => !Ports.IsFree(w.Port)).ToArray();
@@ -133,20 +142,20 @@ internal sealed class BenchEnvironment : IDisposable
             return;
         }
 
-        _nginxPrefix = Directory.CreateTempSubdirectory("qwen-bench-nginx-").FullName;
-        var conf = Path.Combine(_nginxPrefix, "nginx.conf");
+        var prefix = TempFolder("qwen-bench-nginx-");
+        var conf = Path.Combine(prefix, "nginx.conf");
         await File.WriteAllTextAsync(conf,
-            NginxConfig.Render(_nginxPrefix, _options.NginxPort, _options.EmulatorPort, Environment.UserName == "root"),
+            NginxConfig.Render(prefix, _options.NginxPort, _options.EmulatorPort, Environment.UserName == "root"),
             cancellationToken);
         _nginx = ChildProcess.Start("nginx", binary,
-            ["-p", _nginxPrefix, "-c", conf, "-e", Path.Combine(_nginxPrefix, "error.log"), "-g", "daemon off;"],
+            ["-p", prefix, "-c", conf, "-e", Path.Combine(prefix, "error.log"), "-g", "daemon off;"],
             new Dictionary<string, string>(), LogFile("nginx"));
         var failure = await WaitAsync(_nginx, () => ProbeChatAsync(Target(PathKind.Nginx), cancellationToken),
             TimeSpan.FromSeconds(20), cancellationToken);
         if (failure is not null)
         {
-            var errors = File.Exists(Path.Combine(_nginxPrefix, "error.log"))
-                ? await File.ReadAllTextAsync(Path.Combine(_nginxPrefix, "error.log"), cancellationToken)
+            var errors = File.Exists(Path.Combine(prefix, "error.log"))
+                ? await File.ReadAllTextAsync(Path.Combine(prefix, "error.log"), cancellationToken)
                 : "";
             _nginx.Dispose();
             _nginx = null;
@@ -157,11 +166,16 @@ internal sealed class BenchEnvironment : IDisposable
         _log.WriteLine($"  nginx up on {_options.NginxPort} (pid {_nginx.Id})");
     }
 
-    /// <summary>Starts a fresh proxy process (so its peak memory belongs to the next step only).</summary>
+    /// <summary>Starts a fresh proxy on the main port (so its peak memory belongs to the next step only).</summary>
     /// <returns>False when the proxy path is skipped.</returns>
-    public async Task<bool> StartProxyAsync(bool stutterRepair, CancellationToken cancellationToken)
+    public Task<bool> StartProxyAsync(bool stutterRepair, CancellationToken cancellationToken) =>
+        StartProxiesAsync([(_options.ProxyPort, stutterRepair)], cancellationToken);
+
+    /// <summary>Stops every proxy, then starts one fresh proxy per port given, side by side.</summary>
+    /// <returns>False when the proxy path is skipped.</returns>
+    public async Task<bool> StartProxiesAsync(IReadOnlyList<(int Port, bool StutterRepair)> proxies, CancellationToken cancellationToken)
     {
-        StopProxy();
+        StopProxies();
         if (!_options.Drives(PathKind.Proxy) || _skipped.ContainsKey(PathKind.Proxy))
         {
             return false;
@@ -174,58 +188,78 @@ internal sealed class BenchEnvironment : IDisposable
             return false;
         }
 
-        var env = Production();
-        env["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{Port(_options.EmulatorPort)}/v1";
-        env["UPSTREAM_API_KEY"] = _options.ApiKey;
-        env["RATE_LIMIT_RPS"] = "0";
-        env["SERVER_HOST"] = "127.0.0.1";
-        env["SERVER_PORT"] = Port(_options.ProxyPort);
-        env["LOG_LEVEL"] = _options.ProxyLogLevel;
-        env["STUTTER_REPAIR"] = stutterRepair ? "true" : "false";
-        env["QWEN_DIR"] = Directory.CreateTempSubdirectory("qwen-bench-creds-").FullName;
-        _starts++;
-        _proxy = ChildProcess.Start("proxy", _dotnet, [dll], env, LogFile($"proxy-{_starts}"));
-
-        var health = new Uri($"http://127.0.0.1:{Port(_options.ProxyPort)}/health");
-        var failure = await WaitAsync(_proxy, () => ProbeGetAsync(health, cancellationToken), _options.StartupTimeout, cancellationToken);
-        failure ??= await ProbeChatAsync(Target(PathKind.Proxy), cancellationToken);
-        if (failure is not null)
+        foreach (var (port, repair) in proxies)
         {
-            var logPath = Path.GetRelativePath(_options.RepoRoot, _proxy.LogPath);
-            StopProxy();
-            Skip(PathKind.Proxy, $"the proxy does not serve chat yet: {failure} (its log: {logPath})");
-            return false;
+            var env = Production();
+            env["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{Port(_options.EmulatorPort)}/v1";
+            env["UPSTREAM_API_KEY"] = _options.ApiKey;
+            env["RATE_LIMIT_RPS"] = "0";
+            env["MAX_CONCURRENT_STREAMS"] = "0"; // unlimited: the streams step is about what the process holds, not its cap
+            env["SERVER_HOST"] = "127.0.0.1";
+            env["SERVER_PORT"] = Port(port);
+            env["LOG_LEVEL"] = _options.ProxyLogLevel;
+            env["STUTTER_REPAIR"] = repair ? "true" : "false";
+            env["QWEN_DIR"] = TempFolder("qwen-bench-creds-");
+            _starts++;
+            _proxies.Add((port, ChildProcess.Start("proxy", _dotnet, [dll], env, LogFile($"proxy-{_starts}-port{Port(port)}"))));
         }
 
-        _log.WriteLine($"  proxy up on {_options.ProxyPort} (stutter repair {(stutterRepair ? "on" : "off")}, pid {_proxy.Id})");
+        for (var i = 0; i < proxies.Count; i++)
+        {
+            var (port, process) = _proxies[i];
+            var health = new Uri($"http://127.0.0.1:{Port(port)}/health");
+            var failure = await WaitAsync(process, () => ProbeGetAsync(health, cancellationToken), _options.StartupTimeout, cancellationToken);
+            failure ??= await ProbeChatAsync(LoadTarget.For(PathKind.Proxy, port), cancellationToken);
+            if (failure is not null)
+            {
+                var logPath = Path.GetRelativePath(_options.RepoRoot, process.LogPath);
+                StopProxies();
+                Skip(PathKind.Proxy, $"the proxy does not serve chat yet: {failure} (its log: {logPath})");
+                return false;
+            }
+
+            _log.WriteLine($"  proxy up on {port} (stutter repair {(proxies[i].StutterRepair ? "on" : "off")}, pid {process.Id})");
+        }
+
         return true;
     }
 
-    public void StopProxy()
+    public void StopProxies()
     {
-        _proxy?.Dispose();
-        _proxy = null;
+        foreach (var (_, process) in _proxies)
+        {
+            process.Dispose();
+        }
+
+        _proxies.Clear();
     }
 
     public void Dispose()
     {
-        StopProxy();
+        StopProxies();
         _nginx?.Dispose();
         _nginx = null;
         _emulator?.Dispose();
         _emulator = null;
         _probe.Dispose();
-        if (_nginxPrefix is not null)
+        foreach (var folder in _tempFolders)
         {
             try
             {
-                Directory.Delete(_nginxPrefix, recursive: true);
+                Directory.Delete(folder, recursive: true);
             }
             catch (IOException)
             {
                 // Leave it for the OS to clean.
             }
         }
+    }
+
+    private string TempFolder(string prefix)
+    {
+        var folder = Directory.CreateTempSubdirectory(prefix).FullName;
+        _tempFolders.Add(folder);
+        return folder;
     }
 
     private void Skip(PathKind path, string reason)
@@ -265,7 +299,7 @@ internal sealed class BenchEnvironment : IDisposable
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(60));
-        var sample = await RequestRunner.SendAsync(_probe, target, _probeRequest, timeout.Token, stopAtFirstToken: true);
+        var sample = await RequestRunner.SendAsync(_probe, target, _probeRequest, ReadMode.FirstToken, timeout.Token);
         return sample.Ok ? null : $"a streaming POST {target.ChatUri.AbsolutePath} got {sample.Error}";
     }
 

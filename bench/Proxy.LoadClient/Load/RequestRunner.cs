@@ -8,29 +8,27 @@ internal static class RequestRunner
 {
     private const int BufferSize = 4096;
 
-    /// <param name="stopAtFirstToken">Give up the body once the first text arrived (time-to-first-token samples).</param>
-    /// <param name="recordGaps">Keep the gap between every two events.</param>
-    /// <param name="gauge">Counts this request as an open stream while its body is being read.</param>
+    public static Task<RequestSample> SendAsync(
+        HttpClient client, LoadTarget target, ChatRequest request, CancellationToken cancellationToken) =>
+        SendAsync(client, target, request, ReadMode.Whole, cancellationToken);
+
     public static async Task<RequestSample> SendAsync(
-        HttpClient client,
-        LoadTarget target,
-        ChatRequest request,
-        CancellationToken cancellationToken,
-        bool stopAtFirstToken = false,
-        bool recordGaps = false,
-        StreamGauge? gauge = null)
+        HttpClient client, LoadTarget target, ChatRequest request, ReadMode mode, CancellationToken cancellationToken)
     {
+        var (stopAtFirstToken, recordGaps, gauge, release) = mode;
         var scanner = new SseScanner(recordGaps);
         var start = Stopwatch.GetTimestamp();
         long firstByte = 0;
+        long bytes = 0;
         var status = 0;
         var opened = false;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        using var linked = release.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, release) : null;
+        var token = linked?.Token ?? cancellationToken;
         try
         {
             using var message = request.Create(target.ChatUri);
-            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, cancellationToken)
-                .ConfigureAwait(false);
+            using var response = await client.SendAsync(message, HttpCompletionOption.ResponseHeadersRead, token).ConfigureAwait(false);
             status = (int)response.StatusCode;
             if (gauge is not null)
             {
@@ -38,12 +36,11 @@ internal static class RequestRunner
                 opened = true;
             }
 
-            var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStreamAsync(token).ConfigureAwait(false);
             await using (body.ConfigureAwait(false))
             {
-                long bytes = 0;
                 int read;
-                while ((read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), cancellationToken).ConfigureAwait(false)) > 0)
+                while ((read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), token).ConfigureAwait(false)) > 0)
                 {
                     var now = Stopwatch.GetTimestamp();
                     if (firstByte == 0)
@@ -62,26 +59,22 @@ internal static class RequestRunner
                     }
                 }
 
-                var end = Stopwatch.GetTimestamp();
-                var error = Verdict(status, bytes, request.Stream, stopAtFirstToken, scanner);
-                return new RequestSample(
-                    error is null,
-                    status,
-                    error,
-                    Ms(start, end),
-                    firstByte == 0 ? Ms(start, end) : Ms(start, firstByte),
-                    scanner.FirstTokenAt == 0 ? null : Ms(start, scanner.FirstTokenAt),
-                    scanner.Events,
-                    scanner.Gaps);
+                return Sample(start, firstByte, status, Verdict(status, bytes, request.Stream, stopAtFirstToken, scanner), scanner, released: false);
             }
+        }
+        catch (OperationCanceledException) when (release.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            var error = status == 0 ? "still waiting for headers when released"
+                : status != 200 ? $"HTTP {status}"
+                : scanner.SawErrorEvent ? "error event in stream"
+                : null;
+            return Sample(start, firstByte, status, error, scanner, released: true);
         }
         catch (Exception e) when (e is HttpRequestException or IOException
                                        || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
-            var end = Stopwatch.GetTimestamp();
             var where = firstByte != 0 ? "inside the body" : status != 0 ? "before the body" : "before the response";
-            return new RequestSample(false, status, $"{e.GetType().Name} {where}: {Innermost(e).Message}", Ms(start, end),
-                Ms(start, end), null, scanner.Events, scanner.Gaps);
+            return Sample(start, firstByte, status, $"{e.GetType().Name} {where}: {Innermost(e).Message}", scanner, released: false);
         }
         finally
         {
@@ -90,7 +83,28 @@ internal static class RequestRunner
             {
                 gauge!.Closed();
             }
+            else
+            {
+                gauge?.FailedToOpen();
+            }
         }
+    }
+
+    private static RequestSample Sample(long start, long firstByte, int status, string? error, SseScanner scanner, bool released)
+    {
+        var end = Stopwatch.GetTimestamp();
+        return new RequestSample(
+            error is null,
+            status,
+            error,
+            Ms(start, end),
+            firstByte == 0 ? Ms(start, end) : Ms(start, firstByte),
+            scanner.FirstTokenAt == 0 ? null : Ms(start, scanner.FirstTokenAt),
+            scanner.Events,
+            scanner.Gaps)
+        {
+            Released = released,
+        };
     }
 
     private static string? Verdict(int status, long bytes, bool stream, bool stoppedEarly, SseScanner scanner)

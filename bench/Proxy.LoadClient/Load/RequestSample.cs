@@ -9,4 +9,8 @@ internal sealed record RequestSample(
     double FirstByteMs,
     double? FirstTokenMs,
     int Events,
-    IReadOnlyList<double> Gaps);
+    IReadOnlyList<double> Gaps)
+{
+    /// <summary>Still open when the caller ended it on purpose (see <see cref="ReadMode.Release"/>).</summary>
+    public bool Released { get; init; }
+}

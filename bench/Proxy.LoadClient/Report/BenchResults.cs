@@ -39,19 +39,22 @@ internal sealed record ThroughputResult(string Scenario, double SegmentSeconds, 
 internal sealed record ThroughputRow(
     string Request, int Connections, string Path, double Seconds, long Ok, long Errors, string? FirstError, double RequestsPerSecond);
 
-internal sealed record StreamsResult(string Scenario, double RampSeconds, IReadOnlyList<StreamsRow> Rows);
+internal sealed record StreamsResult(string Scenario, double RampSeconds, double HoldSeconds, IReadOnlyList<StreamsRow> Rows);
 
-/// <summary>Many concurrent long streams on one path. Memory in KB of the path's server process(es).</summary>
+/// <summary>
+/// Many concurrent long streams on one path. Held = open and sound when the client released them
+/// after the hold. Memory in KB of the path's server process(es).
+/// </summary>
 internal sealed record StreamsRow(
     string Path,
     int Streams,
     int Opened,
-    int Completed,
+    int Held,
     int Errors,
     IReadOnlyList<string> TopErrors,
     int PeakConcurrent,
+    double OpenSeconds,
     Summary EventGaps,
-    Summary Duration,
     long? IdleRssKb,
     long? PeakRssKb)
 {

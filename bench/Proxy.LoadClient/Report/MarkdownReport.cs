@@ -128,15 +128,15 @@ internal static class MarkdownReport
         md.AppendLine("### 3. Many streams");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Streams opened over {streams.RampSeconds:0.#} s, then held by the upstream (scenario `{streams.Scenario}`). Memory is the path's server: the proxy's VmHWM (a fresh process), nginx's RSS summed over master and workers; per stream = peak / streams, above idle = (peak - idle) / streams.");
+            $"Streams opened over {streams.RampSeconds:0.#} s (longer when the server accepts slower), then all held open {streams.HoldSeconds:0.#} s while the upstream sends an event a second (scenario `{streams.Scenario}`), then released by the client. Held = open and sound at release. Memory is the path's server: the proxy's VmHWM (a fresh process), nginx's RSS summed over master and workers; per stream = peak / streams, above idle = (peak - idle) / streams.");
         md.AppendLine();
-        md.AppendLine("| path | streams | completed | errors | most open at once | event gap p50 / p99 / max (ms) | stream p50 (s) | idle RSS | peak RSS | KB per stream | KB above idle |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine("| path | streams | held | errors | most open at once | all open after (s) | event gap p50 / p99 / max (ms) | idle RSS | peak RSS | KB per stream | KB above idle |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: |");
         foreach (var row in streams.Rows)
         {
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {row.Path} | {row.Streams} | {row.Completed} | {row.Errors} | {row.PeakConcurrent} | " +
-                $"{Num(row.EventGaps.Median, "0.0")} / {Num(row.EventGaps.P99, "0.0")} / {Num(row.EventGaps.Max, "0.0")} | {Num(row.Duration.Median / 1000, "0.0")} | " +
+                $"| {row.Path} | {row.Streams} | {row.Held} | {row.Errors} | {row.PeakConcurrent} | {Num(row.OpenSeconds, "0.0")} | " +
+                $"{Num(row.EventGaps.Median, "0.0")} / {Num(row.EventGaps.P99, "0.0")} / {Num(row.EventGaps.Max, "0.0")} | " +
                 $"{Mb(row.IdleRssKb)} | {Mb(row.PeakRssKb)} | {Num(row.KbPerStream, "0.0")} | {Num(row.KbPerStreamAboveIdle, "0.0")} |");
         }
 
@@ -158,7 +158,7 @@ internal static class MarkdownReport
         md.AppendLine("### 4. Stutter repair: time to first token");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"{stutter.SamplesPerPath} streams per path, one at a time, each given up at its first text; scenario `{stutter.Scenario}`. The proxy runs once with `STUTTER_REPAIR=true`, once with `false`. Milliseconds.");
+            $"{stutter.SamplesPerPath} streams per path, one at a time, each given up at its first text, the paths in turn; scenario `{stutter.Scenario}`. Two proxies run side by side, one with `STUTTER_REPAIR=true`, one with `false`. Milliseconds.");
         md.AppendLine();
         md.AppendLine("| path | first token p50 | first token p99 | errors |");
         md.AppendLine("| --- | ---: | ---: | ---: |");

@@ -68,14 +68,15 @@ internal sealed record TargetCheck(string Name, string Goal, string Measured, bo
             return new TargetCheck(name, goal, NotMeasured, null);
         }
 
-        var measured = $"{proxy.Streams} streams, {proxy.Errors} errors, {F(proxy.KbPerStream, "0.0")} KB per stream";
+        var measured = $"{proxy.Streams} streams, {proxy.Held} held together, {proxy.Errors} errors, {F(proxy.KbPerStream, "0.0")} KB per stream";
         if (proxy.Streams < StreamsGoal)
         {
             // A smaller run can show errors, but not memory per stream: the idle process weighs too much in it.
             return new TargetCheck(name, goal, measured + " (fewer streams than the goal)", proxy.Errors > 0 ? false : null);
         }
 
-        return new TargetCheck(name, goal, measured, proxy.Errors == 0 && proxy.KbPerStream <= MaxKbPerStream);
+        return new TargetCheck(name, goal, measured,
+            proxy.Errors == 0 && proxy.Held == proxy.Streams && proxy.PeakConcurrent >= proxy.Streams && proxy.KbPerStream <= MaxKbPerStream);
     }
 
     private static TargetCheck StutterCost(StutterResult? stutter)

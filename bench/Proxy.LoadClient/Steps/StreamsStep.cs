@@ -6,12 +6,18 @@ using Proxy.LoadClient.Stats;
 namespace Proxy.LoadClient.Steps;
 
 /// <summary>
-/// Step 3: many long streams at once on one path. They open over a ramp, each then gets an event
-/// per interval until the scenario ends; the server's resident memory is sampled throughout.
+/// Step 3: many long streams at once on one path. They open over a ramp (stretched when the server
+/// accepts slower), then, once every one has opened or failed, all are held for the hold time while
+/// the upstream sends an event per interval, and then released by the client. The server's
+/// resident memory is sampled throughout.
 /// </summary>
 internal static class StreamsStep
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Most streams waiting for their headers at once: a server slower to accept than the ramp
+    /// stretches the ramp instead of overflowing its accept queue.</summary>
+    private const int MaxOpening = 256;
 
     /// <param name="memory">Reads the path's server memory (RSS, HWM in KB), or null when it is not ours to measure.</param>
     public static async Task<StreamsRow> RunAsync(
@@ -44,36 +50,56 @@ internal static class StreamsStep
             }
         }, CancellationToken.None);
 
-        var hold = TimeSpan.FromMilliseconds((double)options.StreamHoldSeconds * options.StreamEventMs);
+        var hold = TimeSpan.FromSeconds(options.StreamHoldSeconds);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.StreamRamp + hold + TimeSpan.FromSeconds(60));
+        deadline.CancelAfter(options.StreamRamp + BenchOptions.StreamOpenSlack + hold + TimeSpan.FromSeconds(60));
+        using var release = new CancellationTokenSource();
 
+        var holdMode = new ReadMode(RecordGaps: true, Gauge: gauge, Release: release.Token);
         var streams = new Task<RequestSample>[options.Streams];
         var start = Stopwatch.GetTimestamp();
         var launched = 0;
         while (launched < streams.Length)
         {
-            var due = (int)Math.Min(streams.Length,
-                Math.Ceiling(Stopwatch.GetElapsedTime(start) / options.StreamRamp * streams.Length) + 1);
+            var scheduled = Math.Ceiling(Stopwatch.GetElapsedTime(start) / options.StreamRamp * streams.Length) + 1;
+            var due = (int)Math.Min(streams.Length, Math.Min(scheduled, gauge.Settled + MaxOpening));
             for (; launched < due; launched++)
             {
                 streams[launched] = Task.Run(
-                    () => RequestRunner.SendAsync(client, target, request, deadline.Token, recordGaps: true, gauge: gauge),
+                    () => RequestRunner.SendAsync(client, target, request, holdMode, deadline.Token),
                     CancellationToken.None);
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(5), cancellationToken);
         }
 
-        var progress = Task.Run(async () =>
+        // Hold only once every stream has opened (or failed to), so all of them are open together.
+        var openBy = options.StreamRamp + BenchOptions.StreamOpenSlack;
+        while (gauge.Settled < streams.Length && Stopwatch.GetElapsedTime(start) < openBy)
         {
-            using var timer = new PeriodicTimer(TimeSpan.FromSeconds(5));
-            while (await timer.WaitForNextTickAsync(stopSampling.Token))
-            {
-                log.WriteLine($"    {target.Name}: {gauge.Open} streams open, peak {gauge.Peak}");
-            }
-        }, CancellationToken.None);
+            await Task.Delay(TimeSpan.FromMilliseconds(20), cancellationToken);
+        }
 
+        var openSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        log.WriteLine($"    {target.Name}: {gauge.Open} of {streams.Length} open after {openSeconds:0.0} s; holding {hold.TotalSeconds:0} s");
+        var holdEnd = Stopwatch.GetTimestamp() + (long)(hold.TotalSeconds * Stopwatch.Frequency);
+        var progressEvery = TimeSpan.FromSeconds(5);
+        for (var left = hold; left > TimeSpan.Zero; left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), holdEnd))
+        {
+            if (left > progressEvery)
+            {
+                await Task.Delay(progressEvery, cancellationToken);
+                log.WriteLine($"    {target.Name}: {gauge.Open} streams open");
+            }
+            else
+            {
+                // Whole milliseconds: a delay under one would return at once and spin.
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(left.TotalMilliseconds)), cancellationToken);
+            }
+        }
+
+        var end = memory?.Invoke();
+        await release.CancelAsync();
         RequestSample[] samples;
         try
         {
@@ -86,10 +112,8 @@ internal static class StreamsStep
                 : new RequestSample(false, 0, "no end within the step's deadline", 0, 0, null, 0, [])).ToArray();
         }
 
-        var end = memory?.Invoke();
         await stopSampling.CancelAsync();
         await sampler;
-        await progress.ContinueWith(_ => { }, TaskScheduler.Default);
 
         long? peak = memory is null ? null : Math.Max(sampledPeak, Math.Max(end!.Value.RssKb, end.Value.HwmKb));
         var ok = samples.Where(s => s.Ok).ToArray();
@@ -97,15 +121,15 @@ internal static class StreamsStep
             target.Name,
             samples.Length,
             samples.Count(s => s.Status == 200),
-            ok.Length,
+            samples.Count(s => s is { Ok: true, Released: true }),
             samples.Length - ok.Length,
             TopErrors(samples),
             gauge.Peak,
+            openSeconds,
             new Distribution(ok.SelectMany(s => s.Gaps)).Summarize(),
-            new Distribution(ok.Select(s => s.TotalMs)).Summarize(),
             idle,
             peak);
-        log.WriteLine($"  {target.Name,-6} {row.Completed}/{row.Streams} completed, {row.Errors} errors, peak {row.PeakConcurrent} open, " +
+        log.WriteLine($"  {target.Name,-6} {row.Held}/{row.Streams} held {hold.TotalSeconds:0} s, {row.Errors} errors, peak {row.PeakConcurrent} open, " +
                       $"gap p99 {row.EventGaps.P99:0.0} ms" +
                       (row.KbPerStream is { } kb ? $", peak RSS {peak / 1024.0:0.0} MB = {kb:0.0} KB/stream" : ""));
         return row;
@@ -117,7 +141,7 @@ internal static class StreamsStep
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(30));
         var warm = Enumerable.Range(0, 16).Select(_ =>
-            RequestRunner.SendAsync(client, target, request, timeout.Token, stopAtFirstToken: true));
+            RequestRunner.SendAsync(client, target, request, ReadMode.FirstToken, timeout.Token));
         await Task.WhenAll(warm);
     }
 

@@ -19,7 +19,7 @@ internal static class StutterStep
         {
             foreach (var (_, target) in paths)
             {
-                await RequestRunner.SendAsync(client, target, request, cancellationToken, stopAtFirstToken: true);
+                await RequestRunner.SendAsync(client, target, request, ReadMode.FirstToken, cancellationToken);
             }
         }
 
@@ -29,7 +29,7 @@ internal static class StutterStep
             for (var j = 0; j < paths.Count; j++)
             {
                 var k = (i + j) % paths.Count;
-                samples[k].Add(await RequestRunner.SendAsync(client, paths[k].Target, request, cancellationToken, stopAtFirstToken: true));
+                samples[k].Add(await RequestRunner.SendAsync(client, paths[k].Target, request, ReadMode.FirstToken, cancellationToken));
             }
         }
 

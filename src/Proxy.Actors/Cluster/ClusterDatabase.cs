@@ -32,7 +32,9 @@ internal sealed class ClusterDatabase : IAsyncDisposable
         }
 
         Location = $"postgresql://{main.Host}:{main.Port}/{main.Database ?? main.Username}";
-        DataSource = new NpgsqlDataSourceBuilder(main.ConnectionString).UseLoggerFactory(LoggerFactory).Build();
+        // Npgsql's own logging is left off: it reports every command at Information; failures reach
+        // the log through this area's own lines.
+        DataSource = new NpgsqlDataSourceBuilder(main.ConnectionString).Build();
 
         var listen = new NpgsqlConnectionStringBuilder(options.ConnectionString)
         {
@@ -40,7 +42,7 @@ internal sealed class ClusterDatabase : IAsyncDisposable
             Pooling = false,
             TcpKeepAlive = true,
         };
-        _listenSource = new NpgsqlDataSourceBuilder(listen.ConnectionString).UseLoggerFactory(LoggerFactory).Build();
+        _listenSource = new NpgsqlDataSourceBuilder(listen.ConnectionString).Build();
         Listener = new NotificationListener(
             _listenSource,
             EnsureSchemaAsync,
@@ -100,12 +102,16 @@ internal sealed class ClusterDatabase : IAsyncDisposable
         _disposed.Dispose();
     }
 
-    /// <summary>True for the failures that mean "the database cannot be reached right now".</summary>
+    /// <summary>
+    /// True for the failures that mean "the database cannot be reached right now". A connection
+    /// torn down while opening can surface from Npgsql as a disposed object, alone or aggregated.
+    /// </summary>
     public static bool IsUnavailable(Exception exception) => exception switch
     {
         PostgresException postgres => postgres.IsTransient || postgres.SqlState.StartsWith("57P", StringComparison.Ordinal) || postgres.SqlState.StartsWith("08", StringComparison.Ordinal),
         NpgsqlException => true,
-        TimeoutException or IOException or System.Net.Sockets.SocketException => true,
+        TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException => true,
+        AggregateException aggregate => aggregate.InnerExceptions.Count > 0 && aggregate.InnerExceptions.All(IsUnavailable),
         _ => false,
     };
 

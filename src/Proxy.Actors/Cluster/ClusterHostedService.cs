@@ -31,13 +31,16 @@ internal sealed class ClusterHostedService : IHostedService
             await _credentials.StartAsync(cancellationToken).ConfigureAwait(false);
             await _cooldowns.SyncAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ClusterDatabase.IsUnavailable(ex) && !cancellationToken.IsCancellationRequested && IsTransient(ex))
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested
+            && ((ClusterDatabase.IsUnavailable(ex) && IsTransient(ex)) || ex is Auth.CredentialLockTimeoutException))
         {
             ClusterLog.StartUnavailable(_logger, _db.Location, ex.GetType().Name, ex.Message);
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _db.DisposeAsync().AsTask();
+    // The container disposes the database after every hosted service stopped, so a token manager
+    // still stopping can use the store until then.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static bool IsTransient(Exception ex) => ex is not Npgsql.PostgresException postgres || postgres.IsTransient;
 }

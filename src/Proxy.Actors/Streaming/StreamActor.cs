@@ -317,6 +317,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
                 break;
             case StreamSignal.Tick:
                 await CheckSilenceAsync().ConfigureAwait(false);
+                await FlushLeftoverAsync().ConfigureAwait(false);
                 break;
             case StreamSignal.ClientAborted:
                 await TerminateAsync(FailureKind.ClientCanceled, 0, null, null, null).ConfigureAwait(false);
@@ -427,6 +428,18 @@ internal sealed class StreamActor : Actor<StreamMessage>
         if (_options.KeepAliveInterval > TimeSpan.Zero && _time.GetElapsedTime(_lastClientWriteAt, now) >= _options.KeepAliveInterval)
         {
             _writer.WriteKeepAlive();
+            await FlushAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// An event written while a tick was already queued skipped its flush (more was in hand); when
+    /// the tick turns out to be the last message, the event must still leave now, not with the next.
+    /// </summary>
+    private async ValueTask FlushLeftoverAsync()
+    {
+        if (_state != StreamState.Terminating && _writer.BytesOut > _flushedBytes && !Context.HasPendingMessages)
+        {
             await FlushAsync().ConfigureAwait(false);
         }
     }

@@ -16,9 +16,9 @@ internal static class ProxyOptionsDescriber
         Add(s, "LOG_FORMAT", o.LogFormat.ToString().ToLowerInvariant());
         Add(s, "UPSTREAM_MODE", o.UpstreamMode == UpstreamMode.ApiKey ? "api-key" : "qwen-oauth");
         Add(s, "QWEN_DIR", o.QwenDir);
-        Add(s, "QWEN_OAUTH_BASE_URL", o.QwenOAuthBaseUrl.ToString());
-        Add(s, "QWEN_API_BASE_URL", o.QwenApiBaseUrl?.ToString() ?? "(from credential)");
-        Add(s, "UPSTREAM_BASE_URL", o.UpstreamBaseUrl?.ToString() ?? "(none)");
+        Add(s, "QWEN_OAUTH_BASE_URL", Secrets.MaskUrl(o.QwenOAuthBaseUrl));
+        Add(s, "QWEN_API_BASE_URL", o.QwenApiBaseUrl is null ? "(from credential)" : Secrets.MaskUrl(o.QwenApiBaseUrl));
+        Add(s, "UPSTREAM_BASE_URL", Secrets.MaskUrl(o.UpstreamBaseUrl));
         Add(s, "UPSTREAM_API_KEY", Secrets.Mask(o.UpstreamApiKey));
         Add(s, "PROXY_API_KEYS", o.ProxyApiKeys.Count == 0 ? "(none)" : "[" + string.Join(", ", o.ProxyApiKeys.Select(Secrets.Mask)) + "]");
         Add(s, "ALLOW_UNAUTHENTICATED", Bool(o.AllowUnauthenticated));

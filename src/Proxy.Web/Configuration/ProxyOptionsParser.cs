@@ -70,6 +70,11 @@ internal static class ProxyOptionsParser
             throw ProxyConfigurationException.Invalid("UPSTREAM_BASE_URL", "must be set when UPSTREAM_API_KEY is set.");
         }
 
+        if (options.UpstreamBaseUrl is not null && options.UpstreamApiKey is null)
+        {
+            throw ProxyConfigurationException.Invalid("UPSTREAM_API_KEY", "must be set when UPSTREAM_BASE_URL is set.");
+        }
+
         if (options.EnableTls)
         {
             RequireFile("TLS_CERT_FILE", options.TlsCertFile);

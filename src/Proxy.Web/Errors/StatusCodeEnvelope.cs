@@ -5,6 +5,11 @@ internal static class StatusCodeEnvelope
 {
     public static Task WriteAsync(HttpContext context)
     {
+        if (context.RequestAborted.IsCancellationRequested || context.Response.StatusCode == FailureResponses.ClientClosedRequest)
+        {
+            return Task.CompletedTask;
+        }
+
         var request = context.Request;
         var status = context.Response.StatusCode;
         var (message, code) = status switch

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Proxy.Web.Configuration;
 using Proxy.Web.Hosting;
 using Proxy.Web.Metrics;
@@ -26,7 +25,6 @@ internal sealed class HealthReporter(
         var ready = readiness.Check();
         var circuitList = circuits.GetCircuits();
         var degraded = !ready.IsReady || circuitList.Any(c => c.State != CircuitState.Closed);
-        using var process = Process.GetCurrentProcess();
 
         return new DetailedHealthResponse(
             degraded ? "degraded" : "ok",
@@ -52,7 +50,7 @@ internal sealed class HealthReporter(
                 metrics.RefreshesTotal,
                 metrics.RateLimitedTotal),
             new MemoryHealth(
-                process.WorkingSet64,
+                Environment.WorkingSet,
                 GC.GetTotalMemory(forceFullCollection: false),
                 GC.GetTotalAllocatedBytes(),
                 GC.CollectionCount(0),

@@ -22,7 +22,7 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider ti
 
         var request = context.Request;
         CountingReadStream? requestCounter = null;
-        if (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0)
+        if (request.ContentLength is null && RequestBodyGuardMiddleware.HasBody(context))
         {
             requestCounter = new CountingReadStream(request.Body);
             request.Body = requestCounter;

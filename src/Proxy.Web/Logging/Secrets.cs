@@ -56,6 +56,31 @@ public static class Secrets
         }
     }
 
+    /// <summary>
+    /// A URL safe to log: any user info and query string are replaced by <c>****</c>
+    /// (<c>https://****@host/v1?****</c>), since either may carry a credential.
+    /// </summary>
+    public static string MaskUrl(Uri? url)
+    {
+        if (url is null)
+        {
+            return "(none)";
+        }
+
+        if (!url.IsAbsoluteUri)
+        {
+            return url.OriginalString;
+        }
+
+        var text = url.GetLeftPart(UriPartial.Path);
+        if (url.UserInfo.Length > 0)
+        {
+            text = text.Replace(url.UserInfo + "@", "****@", StringComparison.Ordinal);
+        }
+
+        return url.Query.Length > 1 ? text + "?****" : text;
+    }
+
     private static bool IsSecretKeyword(string key) =>
         key.Equals("password", StringComparison.OrdinalIgnoreCase)
         || key.Equals("pwd", StringComparison.OrdinalIgnoreCase)

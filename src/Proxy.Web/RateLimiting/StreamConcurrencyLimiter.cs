@@ -1,5 +1,7 @@
+using System.Globalization;
 using System.Threading.RateLimiting;
 using Proxy.Web.Configuration;
+using Proxy.Web.Errors;
 using Proxy.Web.Metrics;
 
 namespace Proxy.Web.RateLimiting;
@@ -46,6 +48,16 @@ internal sealed class StreamConcurrencyLimiter : IDisposable
 
         return new StreamSlot(lease, _metrics);
     }
+
+    /// <summary>The answer when <see cref="TryEnter"/> found no slot: 429 with Retry-After.</summary>
+    public Task WriteBusyAsync(HttpContext context) =>
+        OpenAiError.WriteAsync(
+            context,
+            StatusCodes.Status429TooManyRequests,
+            ErrorTypes.RateLimit,
+            $"Too many open streams: the proxy serves at most {Limit.ToString(CultureInfo.InvariantCulture)} at once (MAX_CONCURRENT_STREAMS). Retry shortly.",
+            "too_many_streams",
+            retryAfter: TimeSpan.FromSeconds(1));
 
     public void Dispose() => _limiter?.Dispose();
 }

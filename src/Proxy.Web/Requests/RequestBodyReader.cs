@@ -13,9 +13,10 @@ internal static class RequestBodyReader
                 return null;
             }
 
+            // A body shorter than declared is returned as read; it then fails JSON validation (400).
             var exact = new byte[length];
-            await request.Body.ReadExactlyAsync(exact, cancellationToken);
-            return exact;
+            var read = await request.Body.ReadAtLeastAsync(exact, exact.Length, throwOnEndOfStream: false, cancellationToken);
+            return exact.AsMemory(0, read);
         }
 
         var buffer = new byte[16 * 1024];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Net.Http.Headers;
 using Proxy.Web.Configuration;
 using Proxy.Web.Errors;
@@ -29,7 +30,7 @@ internal sealed class RequestBodyGuardMiddleware(RequestDelegate next, ProxyOpti
             return;
         }
 
-        var hasBody = request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+        var hasBody = HasBody(context);
         if ((hasBody || request.ContentType is not null) && !IsJson(request.ContentType))
         {
             var got = string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"Content-Type '{request.ContentType}'";
@@ -43,6 +44,19 @@ internal sealed class RequestBodyGuardMiddleware(RequestDelegate next, ProxyOpti
         }
 
         await next(context);
+    }
+
+    /// <summary>True when the request declares or may carry a body (chunked, or HTTP/2 without END_STREAM).</summary>
+    public static bool HasBody(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength is { } length)
+        {
+            return length > 0;
+        }
+
+        return context.Features.Get<IHttpRequestBodyDetectionFeature>()?.CanHaveBody
+            ?? request.Headers.TransferEncoding.Count > 0;
     }
 
     public static Task TooLargeAsync(HttpContext context, long limit) =>

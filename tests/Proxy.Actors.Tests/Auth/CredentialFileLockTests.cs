@@ -1,5 +1,7 @@
 using Proxy.Actors.Auth;
 
+using Proxy.TestKit;
+
 namespace Proxy.Actors.Tests.Auth;
 
 public sealed class CredentialFileLockTests : IDisposable

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Actors.Auth;
 
+using Proxy.TestKit;
+
 namespace Proxy.Actors.Tests.Auth;
 
 public sealed class DeviceFlowClientTests : IDisposable

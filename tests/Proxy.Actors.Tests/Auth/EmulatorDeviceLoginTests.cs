@@ -3,6 +3,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Actors.Auth;
 using Qwen.Emulator;
 
+using Proxy.TestKit;
+
 namespace Proxy.Actors.Tests.Auth;
 
 /// <summary>The device login against the Qwen emulator over HTTP on 127.0.0.1, polls driven in virtual time.</summary>

@@ -3,6 +3,8 @@ using System.Net;
 using System.Text;
 using Proxy.Actors.Auth;
 
+using Proxy.TestKit;
+
 namespace Proxy.Actors.Tests.Auth;
 
 /// <summary>

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json;
 using Proxy.Actors.Auth;
 
+using Proxy.TestKit;
+
 namespace Proxy.Actors.Tests.Auth;
 
 public sealed class FileCredentialStoreTests : IDisposable

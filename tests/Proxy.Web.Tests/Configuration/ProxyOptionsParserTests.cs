@@ -135,7 +135,6 @@ public sealed class ProxyOptionsParserTests
     [InlineData("DEBUG", "maybe", "Invalid configuration: DEBUG must be true or false, got 'maybe'.")]
     [InlineData("ALLOW_UNAUTHENTICATED", "yes please", "Invalid configuration: ALLOW_UNAUTHENTICATED must be true or false, got 'yes please'.")]
     [InlineData("QWEN_OAUTH_BASE_URL", "chat.qwen.ai", "Invalid configuration: QWEN_OAUTH_BASE_URL must be an absolute http:// or https:// URL, got 'chat.qwen.ai'.")]
-    [InlineData("UPSTREAM_BASE_URL", "ftp://x", "Invalid configuration: UPSTREAM_BASE_URL must be an absolute http:// or https:// URL, got 'ftp://x'.")]
     [InlineData("RATE_LIMIT_RPS", "-1", "Invalid configuration: RATE_LIMIT_RPS must be a number from 0 to 1000000, got '-1'.")]
     [InlineData("RATE_LIMIT_BURST", "1.5", "Invalid configuration: RATE_LIMIT_BURST must be a whole number from 0 to 1000000, got '1.5'.")]
     [InlineData("TOKEN_REFRESH_BUFFER", "5 minutes", "Invalid configuration: TOKEN_REFRESH_BUFFER must be a duration such as 30s, 5m, 1h or a number of seconds, got '5 minutes'.")]
@@ -164,6 +163,22 @@ public sealed class ProxyOptionsParserTests
 
         Assert.Equal("Invalid configuration: UPSTREAM_BASE_URL must be set when UPSTREAM_API_KEY is set.", error.Message);
         Assert.DoesNotContain("9876", error.Message);
+    }
+
+    [Fact]
+    public void An_upstream_url_must_be_an_http_url()
+    {
+        Assert.Equal(
+            "Invalid configuration: UPSTREAM_BASE_URL must be an absolute http:// or https:// URL, got 'ftp://x'.",
+            Config.Error(("UPSTREAM_BASE_URL", "ftp://x"), ("UPSTREAM_API_KEY", "sk-abcdefgh")).Message);
+    }
+
+    [Fact]
+    public void An_upstream_url_without_a_key_is_refused()
+    {
+        var error = Config.Error(("UPSTREAM_BASE_URL", "https://dashscope.example/compatible-mode/v1"));
+
+        Assert.Equal("Invalid configuration: UPSTREAM_API_KEY must be set when UPSTREAM_BASE_URL is set.", error.Message);
     }
 
     [Fact]

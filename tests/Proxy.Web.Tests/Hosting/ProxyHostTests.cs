@@ -32,7 +32,7 @@ public sealed class ProxyHostTests
     {
         using var stderr = new StringWriter();
 
-        var exit = await Program.RunAsync(["--LOG_FORMAT=xml"], stderr, CancellationToken.None);
+        var exit = await Program.RunAsync(["--LOG_FORMAT=xml"], stderr, CancellationToken.None, Isolated());
 
         Assert.Equal(2, exit);
         Assert.Equal("Invalid configuration: LOG_FORMAT must be 'text' or 'json', got 'xml'." + Environment.NewLine, stderr.ToString());
@@ -43,7 +43,7 @@ public sealed class ProxyHostTests
     {
         using var stderr = new StringWriter();
 
-        var exit = await Program.RunAsync(["--SERVER_HOST=0.0.0.0", "--PROXY_API_KEYS="], stderr, CancellationToken.None);
+        var exit = await Program.RunAsync(["--SERVER_HOST=0.0.0.0"], stderr, CancellationToken.None, Isolated());
 
         Assert.Equal(2, exit);
         Assert.StartsWith("Refusing to start: SERVER_HOST=0.0.0.0 is reachable from other machines and PROXY_API_KEYS is empty", stderr.ToString());
@@ -83,6 +83,12 @@ public sealed class ProxyHostTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Single(handler.Requests);
     }
+
+    private static ProxyHostOverrides Isolated() => new()
+    {
+        Environment = new Dictionary<string, string?>(),
+        AppSettingsPath = "/nonexistent/appsettings.json",
+    };
 
     internal static StringContent Json(string body) => new(body, Encoding.UTF8, "application/json");
 }

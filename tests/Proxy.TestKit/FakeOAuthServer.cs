@@ -2,10 +2,10 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text;
 
-namespace Proxy.Actors.Tests.Auth;
+namespace Proxy.TestKit;
 
 /// <summary>A scripted OAuth server behind an <see cref="HttpMessageHandler"/>: answers in order, records every request.</summary>
-internal sealed class FakeOAuthServer : HttpMessageHandler
+public sealed class FakeOAuthServer : HttpMessageHandler
 {
     private readonly ConcurrentQueue<Func<FakeRequest, HttpResponseMessage>> _answers = new();
 
@@ -63,4 +63,4 @@ internal sealed class FakeOAuthServer : HttpMessageHandler
     }
 }
 
-internal sealed record FakeRequest(string Path, IReadOnlyDictionary<string, string> Form, string Accept);
+public sealed record FakeRequest(string Path, IReadOnlyDictionary<string, string> Form, string Accept);

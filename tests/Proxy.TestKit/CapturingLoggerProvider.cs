@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 
-namespace Proxy.Actors.Tests.Auth;
+namespace Proxy.TestKit;
 
 /// <summary>Keeps every formatted log line (with its exception text) so tests can search them for secrets.</summary>
-internal sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
+public sealed class CapturingLoggerProvider : ILoggerProvider, ILoggerFactory
 {
     private readonly ConcurrentDictionary<TaskCompletionSource, string> _waiters = new();
 

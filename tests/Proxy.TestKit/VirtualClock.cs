@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 
-namespace Proxy.Actors.Tests.Auth;
+namespace Proxy.TestKit;
 
 /// <summary>
 /// Virtual time that also says when code under test starts waiting: every timer armed with a
 /// finite due time is announced through <see cref="NextWaitAsync"/>, so a test can advance exactly
 /// by the wait the code chose.
 /// </summary>
-internal sealed class VirtualClock : TimeProvider
+public sealed class VirtualClock : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<VirtualTimer> _timers = [];
