@@ -92,7 +92,14 @@ internal sealed class StutterRepair
             {
                 if (!info.IsBoundary)
                 {
+                    // Not content: it keeps its place behind what is held.
                     Hold(payload, info, default, hasText: false);
+                    if (_heldPayloads.Length >= _options.BufferSize)
+                    {
+                        FlushHeld(sink, keepChain: true);
+                        ReleaseIfPassedThrough();
+                    }
+
                     return;
                 }
 
@@ -100,11 +107,7 @@ internal sealed class StutterRepair
             }
 
             sink.WriteEvent(payload);
-            if (Mode == RepairMode.PassThrough)
-            {
-                ReleaseBuffers();
-            }
-
+            ReleaseIfPassedThrough();
             return;
         }
 
@@ -119,10 +122,7 @@ internal sealed class StutterRepair
         }
 
         _lastContentAt = now;
-        if (Mode == RepairMode.PassThrough)
-        {
-            ReleaseBuffers();
-        }
+        ReleaseIfPassedThrough();
     }
 
     /// <summary>Lets held events go out once they reach <see cref="RepairOptions.MaxHoldTime"/>.</summary>
@@ -131,10 +131,7 @@ internal sealed class StutterRepair
         if (_heldCount > 0 && now >= _holdDeadline)
         {
             FlushHeld(sink, keepChain: true);
-            if (Mode == RepairMode.PassThrough)
-            {
-                ReleaseBuffers();
-            }
+            ReleaseIfPassedThrough();
         }
     }
 
@@ -367,6 +364,14 @@ internal sealed class StutterRepair
     {
         Mode = mode;
         LastReason = reason;
+    }
+
+    private void ReleaseIfPassedThrough()
+    {
+        if (Mode == RepairMode.PassThrough)
+        {
+            ReleaseBuffers();
+        }
     }
 
     private void ReleaseBuffers()

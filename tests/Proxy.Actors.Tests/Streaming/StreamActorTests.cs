@@ -422,6 +422,32 @@ public sealed class StreamActorTests
     }
 
     [Fact]
+    public async Task Stream_actor_must_flush_an_event_that_was_followed_only_by_a_tick()
+    {
+        await using var kit = new StreamHarness(pausedClient: true);
+        var body = new UpstreamBody().Event(ChunkJson.Content("one"));
+        kit.Upstream.ThenStream(body);
+        var run = kit.Start();
+        await kit.Client.WhenFlushedAsync(1);
+
+        // While the first flush waits on the client, the second event is queued, then a tick behind it.
+        body.Event(ChunkJson.Content(" two"));
+        while (body.Reads < 2)
+        {
+            await body.WhenReadPendingAsync();
+            await Task.Yield();
+        }
+
+        await body.WhenReadPendingAsync();
+        kit.Time.Advance(TimeSpan.FromSeconds(1));
+        kit.Client.Resume();
+
+        await kit.Client.WaitForAsync(t => t == Frame(ChunkJson.Content("one")) + Frame(ChunkJson.Content(" two")));
+        body.Done();
+        await run;
+    }
+
+    [Fact]
     public async Task Stream_actor_must_report_exactly_once_when_stopped_mid_stream()
     {
         var kit = new StreamHarness();

@@ -197,6 +197,22 @@ public sealed class StutterRepairTests
     }
 
     [Fact]
+    public void Non_content_events_held_behind_a_hold_respect_the_buffer_size()
+    {
+        var first = ChunkJson.Content("=");
+        var driver = new RepairDriver(new RepairOptions { BufferSize = (first.Length * 2) + ChunkJson.Unknown("").Length });
+
+        driver.Send(first);
+        driver.Send(ChunkJson.Content("=="));
+        driver.Send(ChunkJson.Reasoning("thinking"));
+        Assert.Equal(2, driver.Repair.HeldEvents);
+        driver.Send(ChunkJson.Reasoning("more thinking"));
+
+        Assert.Equal(0, driver.Repair.HeldEvents);
+        Assert.Equal([first, ChunkJson.Content("=="), ChunkJson.Reasoning("thinking"), ChunkJson.Reasoning("more thinking")], driver.Sink.Texts);
+    }
+
+    [Fact]
     public void Duplicated_first_event_is_emptied()
     {
         var driver = new RepairDriver();

@@ -17,7 +17,10 @@ internal sealed class RecordingClient : IClientStream
     private readonly TaskCompletionSource _reading = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _readLoop;
     private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private TaskCompletionSource _flushed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private PipeWriter? _writer;
     private int _starts;
+    private int _flushes;
 
     public RecordingClient(bool paused = false)
     {
@@ -35,7 +38,31 @@ internal sealed class RecordingClient : IClientStream
 
     public int Starts => Volatile.Read(ref _starts);
 
-    public PipeWriter Writer => _pipe.Writer;
+    public PipeWriter Writer => _writer ??= new SignallingWriter(_pipe.Writer, this);
+
+    /// <summary>Flushes the stream asked for so far.</summary>
+    public int Flushes => Volatile.Read(ref _flushes);
+
+    /// <summary>Completes once the stream has asked for at least <paramref name="count"/> flushes.</summary>
+    public async Task WhenFlushedAsync(int count)
+    {
+        using var patience = new CancellationTokenSource(Patience);
+        while (Flushes < count)
+        {
+            Task flushed;
+            lock (_gate)
+            {
+                flushed = _flushed.Task;
+            }
+
+            if (Flushes >= count)
+            {
+                return;
+            }
+
+            await flushed.WaitAsync(patience.Token);
+        }
+    }
 
     public string Text
     {
@@ -93,6 +120,16 @@ internal sealed class RecordingClient : IClientStream
         }
     }
 
+    private void OnFlush()
+    {
+        Interlocked.Increment(ref _flushes);
+        lock (_gate)
+        {
+            _flushed.TrySetResult();
+            _flushed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
+
     private async Task ReadLoopAsync()
     {
         await _reading.Task.ConfigureAwait(false);
@@ -116,5 +153,26 @@ internal sealed class RecordingClient : IClientStream
                 return;
             }
         }
+    }
+
+    /// <summary>The pipe's writer, telling the client each time a flush is asked for.</summary>
+    private sealed class SignallingWriter(PipeWriter inner, RecordingClient owner) : PipeWriter
+    {
+        public override void Advance(int bytes) => inner.Advance(bytes);
+
+        public override void CancelPendingFlush() => inner.CancelPendingFlush();
+
+        public override void Complete(Exception? exception = null) => inner.Complete(exception);
+
+        public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
+        {
+            var flush = inner.FlushAsync(cancellationToken);
+            owner.OnFlush();
+            return flush;
+        }
+
+        public override Memory<byte> GetMemory(int sizeHint = 0) => inner.GetMemory(sizeHint);
+
+        public override Span<byte> GetSpan(int sizeHint = 0) => inner.GetSpan(sizeHint);
     }
 }
