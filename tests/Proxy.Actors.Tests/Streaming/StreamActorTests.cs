@@ -122,6 +122,10 @@ public sealed class StreamActorTests
     public async Task Stream_actor_must_end_with_a_stalled_error_after_the_read_timeout()
     {
         await using var kit = new StreamHarness();
+
+        // Keep-alives every 20 s, so none is due at the 45 s read timeout itself (with 15 s, one is
+        // legitimately due at exactly 45 s, and whether a tick sees that instant first is a race).
+        kit.Options = kit.Options with { KeepAliveInterval = TimeSpan.FromSeconds(20) };
         var body = new UpstreamBody().Event(ChunkJson.Content("Hi"));
         kit.Upstream.ThenStream(body);
         var run = kit.Start();
@@ -129,11 +133,11 @@ public sealed class StreamActorTests
         await body.WhenReadPendingAsync();
 
         // Each step is seen by the actor before the next (its ticks run after Advance returns).
-        kit.Time.Advance(TimeSpan.FromSeconds(15));
+        kit.Time.Advance(TimeSpan.FromSeconds(20));
         await kit.Client.WaitForAsync(t => t.EndsWith(": keep-alive\n\n", StringComparison.Ordinal));
-        kit.Time.Advance(TimeSpan.FromSeconds(15));
+        kit.Time.Advance(TimeSpan.FromSeconds(20));
         await kit.Client.WaitForAsync(t => t.EndsWith(": keep-alive\n\n: keep-alive\n\n", StringComparison.Ordinal));
-        kit.Time.Advance(TimeSpan.FromSeconds(14));
+        kit.Time.Advance(TimeSpan.FromSeconds(4));
         Assert.False(run.IsCompleted);
         kit.Time.Advance(TimeSpan.FromSeconds(2));
         var outcome = await run;
