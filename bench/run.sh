@@ -59,9 +59,11 @@ done
 if $micro; then
   echo "bench: micro benchmarks (BenchmarkDotNet)"
   rm -rf bench/results/micro
-  job=short
-  if $quick; then job=dry; fi
-  dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*' --job "$job" --artifacts bench/results/micro
+  # Quick: one in-process pass. Full: the short job in its own process; building that process can
+  # take minutes on a busy machine, hence the long build timeout.
+  job=(--job short --buildTimeout 900)
+  if $quick; then job=(--job dry --inProcess); fi
+  dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*' "${job[@]}" --artifacts bench/results/micro
 fi
 
 exec dotnet bench/Proxy.LoadClient/bin/Release/net10.0/Proxy.LoadClient.dll run \
