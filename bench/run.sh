@@ -18,7 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
     --micro) micro=true ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exec dotnet run -c Release --project bench/Proxy.LoadClient -- ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exec dotnet run -c Release --project bench/Proxy.LoadClient -- ;;
   esac
   if [ "$prev" = "--upstream" ] && [ "$arg" = "stub" ]; then stub=true; fi
   if [ "$prev" = "--results" ]; then results="$arg"; fi
