@@ -1,4 +1,5 @@
 using Proxy.Web.Configuration;
+using Proxy.Web.Hosting;
 
 namespace Proxy.Web;
 
@@ -9,9 +10,10 @@ public static class Program
 
     /// <summary>
     /// The <c>login</c> subcommand (device login in the terminal): receives the arguments after
-    /// <c>login</c> and returns the exit code. Null until the login command is registered here.
+    /// <c>login</c> and returns the exit code. Tests replace it.
     /// </summary>
-    internal static Func<string[], CancellationToken, Task<int>>? LoginCommand { get; set; }
+    internal static Func<string[], CancellationToken, Task<int>>? LoginCommand { get; set; } =
+        (args, cancellationToken) => Auth.LoginCommand.RunAsync(args, Console.Out, cancellationToken);
 
     public static Task<int> Main(string[] args) => RunAsync(args, Console.Error, CancellationToken.None);
 
@@ -26,6 +28,11 @@ public static class Program
             }
 
             return await LoginCommand(args[1..], cancellationToken);
+        }
+
+        if (args.Length > 0 && string.Equals(args[0], "healthcheck", StringComparison.OrdinalIgnoreCase))
+        {
+            return await HealthCheckCommand.RunAsync(args[1..], error, cancellationToken);
         }
 
         WebApplication app;

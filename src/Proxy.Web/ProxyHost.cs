@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Proxy.Web.Auth;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
 using Proxy.Web.Errors;
@@ -53,6 +54,11 @@ public static class ProxyHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
         AddServices(builder.Services, options);
+        if (options.UpstreamMode == UpstreamMode.QwenOAuth)
+        {
+            builder.Services.AddQwenAuth(options.ToQwenAuthOptions());
+        }
+
         builder.Services.AddGateway(options, configuration);
         if (options.CorsOrigins.Count > 0)
         {
@@ -124,5 +130,9 @@ public static class ProxyHost
         HealthEndpoints.Map(app);
         ModelEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        if (options.UpstreamMode == UpstreamMode.QwenOAuth)
+        {
+            app.MapAuthEndpoints();
+        }
     }
 }

@@ -11,8 +11,8 @@ public sealed class CooldownTests
         await using var db = await TestDatabase.CreateAsync();
         await using var a = await ClusterInstance.StartAsync(db, "a");
         await using var b = await ClusterInstance.StartAsync(db, "b");
-        var onA = new AccountCooldown("default", TimeProvider.System, store: a.Cooldowns);
-        var onB = new AccountCooldown("default", TimeProvider.System, store: b.Cooldowns);
+        var onA = new AccountCooldown("qwen", TimeProvider.System, store: a.Cooldowns);
+        var onB = new AccountCooldown("qwen", TimeProvider.System, store: b.Cooldowns);
         using var attachA = a.Cooldowns.Attach(onA);
         using var attachB = b.Cooldowns.Attach(onB);
         var applied = new Recorder<(string Account, DateTimeOffset Until, bool Changed)>();
@@ -22,7 +22,7 @@ public sealed class CooldownTests
         onA.Observe(UpstreamResult.Fail(FailureKind.QuotaExhausted, 429, "free allocated quota exceeded", "insufficient_quota", TimeSpan.FromMinutes(10)));
 
         var received = await applied.WaitForAsync(x => x.Changed);
-        Assert.Equal("default", received.Account);
+        Assert.Equal("qwen", received.Account);
         Assert.Equal(onA.Snapshot.Until.ToUnixTimeMilliseconds(), received.Until.ToUnixTimeMilliseconds());
         Assert.True(onB.IsCoolingDown(out var retryAfter));
         Assert.InRange(retryAfter, TimeSpan.FromMinutes(9), TimeSpan.FromMinutes(10));
@@ -35,11 +35,11 @@ public sealed class CooldownTests
         await using var db = await TestDatabase.CreateAsync();
         await using var a = await ClusterInstance.StartAsync(db, "a");
         var until = DateTimeOffset.UtcNow.AddMinutes(5);
-        await a.Cooldowns.PublishAsync("default", until, CancellationToken.None);
+        await a.Cooldowns.PublishAsync("qwen", until, CancellationToken.None);
         await using var c = await ClusterInstance.StartAsync(db, "c");
         var applied = new Recorder<bool>();
         c.Cooldowns.Applied += (_, _, changed) => applied.Add(changed);
-        var onC = new AccountCooldown("default", TimeProvider.System, store: c.Cooldowns);
+        var onC = new AccountCooldown("qwen", TimeProvider.System, store: c.Cooldowns);
 
         using var attach = c.Cooldowns.Attach(onC);
 
@@ -55,10 +55,10 @@ public sealed class CooldownTests
         await using var a = await ClusterInstance.StartAsync(db, "a");
         var longer = DateTimeOffset.UtcNow.AddMinutes(30);
 
-        await a.Cooldowns.PublishAsync("default", longer, CancellationToken.None);
-        await a.Cooldowns.PublishAsync("default", longer.AddMinutes(-20), CancellationToken.None);
+        await a.Cooldowns.PublishAsync("qwen", longer, CancellationToken.None);
+        await a.Cooldowns.PublishAsync("qwen", longer.AddMinutes(-20), CancellationToken.None);
 
-        var stored = await db.ScalarAsync<DateTime>("SELECT until FROM proxy_cooldowns WHERE account = 'default'");
+        var stored = await db.ScalarAsync<DateTime>("SELECT until FROM proxy_cooldowns WHERE account = 'qwen'");
         Assert.Equal(longer.UtcDateTime.Ticks / 10, stored.Ticks / 10);
     }
 }

@@ -76,6 +76,35 @@ public sealed class LoginTests
     }
 
     [Fact]
+    public async Task Login_is_not_lost_to_a_lock_that_stays_taken()
+    {
+        await using var db = await TestDatabase.CreateAsync();
+        await using var a = await ClusterInstance.StartAsync(db, "a");
+        await using var b = await ClusterInstance.StartAsync(db, "b", lockTimeout: TimeSpan.FromMilliseconds(300));
+        await a.Credentials.SaveAsync(Expired("access-0", "refresh-0"), CancellationToken.None);
+        var aHoldsLock = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var releaseA = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stuck = a.Credentials.RunUnderRefreshLockAsync(
+            async _ =>
+            {
+                aHoldsLock.SetResult();
+                await releaseA.Task;
+                return 0;
+            },
+            CancellationToken.None);
+        await aHoldsLock.Task.WaitAsync(TimeSpan.FromSeconds(15));
+
+        await b.Credentials.SaveAsync(Valid("access-login", "refresh-login"), CancellationToken.None);
+
+        Assert.Equal("access-login", await db.ScalarAsync<string>("SELECT access_token FROM proxy_credentials"));
+        Assert.Equal(2L, await db.ScalarAsync<long>("SELECT version FROM proxy_credentials"));
+        Assert.Equal("access-login", (await a.Changes.WaitForAsync(c => c.AccessToken == "access-login")).AccessToken);
+        releaseA.SetResult();
+        await stuck;
+        Assert.Equal("access-login", await db.ScalarAsync<string>("SELECT access_token FROM proxy_credentials"));
+    }
+
+    [Fact]
     public async Task A_login_is_announced_on_the_instance_that_wrote_it_too()
     {
         await using var db = await TestDatabase.CreateAsync();

@@ -38,8 +38,8 @@ public sealed class RefreshTests
         Assert.Equal(0, endpoint.RejectedCount);
         Assert.Equal("access-1", fromA!.AccessToken);
         Assert.Equal("access-1", fromB!.AccessToken);
-        Assert.Equal(2L, await db.ScalarAsync<long>("SELECT version FROM proxy_credentials WHERE account = 'default'"));
-        Assert.Equal("a", await db.ScalarAsync<string>("SELECT updated_by FROM proxy_credentials WHERE account = 'default'"));
+        Assert.Equal(2L, await db.ScalarAsync<long>("SELECT version FROM proxy_credentials WHERE account = 'qwen'"));
+        Assert.Equal("a", await db.ScalarAsync<string>("SELECT updated_by FROM proxy_credentials WHERE account = 'qwen'"));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class RefreshTests
         releaseA.SetResult();
         await holding;
         Assert.False(ran);
-        Assert.Equal("The credential lock of account default stayed held by another instance for 0.3 s.", error.Message);
+        Assert.Equal("The credential lock of account qwen stayed held by another instance for 0.3 s.", error.Message);
     }
 
     [Fact]

@@ -42,7 +42,7 @@ public sealed class SchemaTests
             await first.Database.EnsureSchemaAsync(CancellationToken.None);
         }
 
-        await db.ExecuteAsync("INSERT INTO proxy_credentials (account, access_token, refresh_token, token_type, expires_at, version, updated_by) VALUES ('default', 'kept', 'r', 'Bearer', now(), 7, 'x')");
+        await db.ExecuteAsync("INSERT INTO proxy_credentials (account, access_token, refresh_token, token_type, expires_at, version, updated_by) VALUES ('qwen', 'kept', 'r', 'Bearer', now(), 7, 'x')");
         await using var second = ClusterInstance.Create(db.ConnectionString, "second");
         await second.Database.EnsureSchemaAsync(CancellationToken.None);
 

@@ -46,6 +46,9 @@ public sealed class EmulatorHost : IAsyncDisposable
         {
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
             builder.Logging.SetMinimumLevel(options.MinimumLogLevel);
+
+            // A failed start surfaces as the exception StartAsync throws; the host's own log of it is a duplicate stack trace.
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         }
 
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);

@@ -87,7 +87,7 @@ public static class EmulatorText
     }
 
     private static string Generate(ulong salt, int seed, int length) =>
-        Cache.Count < 4096
+        Cache.Count < 4096 && length <= 65_536
             ? Cache.GetOrAdd((salt, seed, length), static key => Build(key.Salt, key.Seed, key.Length))
             : Build(salt, seed, length);
 

@@ -32,6 +32,11 @@ public static class Program
             await Console.Error.WriteLineAsync("qwen-emulator: " + e.Message);
             return 2;
         }
+        catch (IOException e)
+        {
+            await Console.Error.WriteLineAsync($"qwen-emulator: cannot listen on 127.0.0.1:{options.Port}: {e.Message}");
+            return 1;
+        }
 
         await using (host)
         {

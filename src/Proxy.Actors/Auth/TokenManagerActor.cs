@@ -226,7 +226,13 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
                 AdoptIfNewer(changed.Credentials);
                 return;
             case TokenManagerMessage.Reload reload:
-                AdoptIfNewer(await LoadAsync().ConfigureAwait(false));
+                // A login just stored this credential: it wins even when it expires sooner.
+                if (await LoadAsync().ConfigureAwait(false) is { } stored && stored.AccessToken != credentials.AccessToken)
+                {
+                    AuthLog.CredentialChanged(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);
+                    Adopt(stored);
+                }
+
                 reload.Reply.TrySuccess(_publication.Current.Snapshot);
                 return;
         }

@@ -37,7 +37,9 @@ internal sealed class ClusterHostedService : IHostedService
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => _db.DisposeAsync().AsTask();
+    // The container disposes the database after every hosted service stopped, so a token manager
+    // still stopping can use the store until then.
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private static bool IsTransient(Exception ex) => ex is not Npgsql.PostgresException postgres || postgres.IsTransient;
 }

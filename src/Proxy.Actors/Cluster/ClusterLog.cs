@@ -62,6 +62,9 @@ internal static partial class ClusterLog
     [LoggerMessage(EventId = 3129, Level = LogLevel.Warning, Message = "Dropped the kept credential {TokenHint} of account {Account}: version {Version} was written meanwhile")]
     public static partial void UnsavedCredentialDropped(ILogger logger, string account, string tokenHint, long version);
 
+    [LoggerMessage(EventId = 3130, Level = LogLevel.Warning, Message = "Credential lock of account {Account} stayed taken; writing the new login without it")]
+    public static partial void LoginWrittenWithoutLock(ILogger logger, string account);
+
     [LoggerMessage(EventId = 3140, Level = LogLevel.Information, Message = "Shared the cooldown of account {Account} until {Until:O}")]
     public static partial void CooldownShared(ILogger logger, string account, DateTimeOffset until);
 

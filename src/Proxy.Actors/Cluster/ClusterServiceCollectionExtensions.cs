@@ -11,8 +11,9 @@ internal static class ClusterServiceCollectionExtensions
     /// Cluster mode (<c>PROXY_POSTGRES</c>): registers the shared database, the PostgreSQL
     /// <see cref="ICredentialStore"/> (also <see cref="ICredentialChangeNotifier"/>) for
     /// <paramref name="account"/>, the shared <see cref="ICooldownStore"/>, and a hosted service
-    /// that brings them up at start. Register it after any other <see cref="ICredentialStore"/>:
-    /// the last registration is the one resolved. <paramref name="importCredentialFile"/> (the CLI's
+    /// that brings them up at start. Call it before the auth wiring, which adds the file store only
+    /// when no <see cref="ICredentialStore"/> is registered. <paramref name="account"/> must be the
+    /// token manager's account name. <paramref name="importCredentialFile"/> (the CLI's
     /// <c>oauth_creds.json</c>) is imported once when the table holds no credential for the account.
     /// </summary>
     public static IServiceCollection AddPostgresCluster(

@@ -26,7 +26,7 @@ namespace Proxy.Actors.Cluster;
 /// </summary>
 internal sealed class PostgresCredentialStore : ICredentialStore, ICredentialChangeNotifier, INotificationHandler, IDisposable
 {
-    public const string DefaultAccount = "default";
+    public const string DefaultAccount = "qwen";
 
     private static readonly AsyncLocal<LockScope?> CurrentScope = new();
 
@@ -179,10 +179,32 @@ internal sealed class PostgresCredentialStore : ICredentialStore, ICredentialCha
             return;
         }
 
-        // A login or /auth: the same lock as a refresh, so the two never interleave.
+        // A login or /auth: the same lock as a refresh, so the two never interleave. A lock that
+        // stays taken must not cost a fresh login: then the row is written without it (one
+        // statement, so still one consistent credential).
         _db.Start();
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var (connection, transaction) = await OpenLockedAsync(cancellationToken).ConfigureAwait(false);
+        NpgsqlConnection connection;
+        NpgsqlTransaction transaction;
+        try
+        {
+            (connection, transaction) = await OpenLockedAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (CredentialLockTimeoutException)
+        {
+            ClusterLog.LoginWrittenWithoutLock(_logger, Account);
+            connection = await _db.DataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await connection.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
+        }
+
         await using (connection.ConfigureAwait(false))
         await using (transaction.ConfigureAwait(false))
         {

@@ -80,7 +80,6 @@ internal sealed class CircuitBreaker<TJob, TStreamMsg> : CircuitBreaker
         options.Validate();
         var breaker = new CircuitBreaker<TJob, TStreamMsg>(account, system.Time, options);
         breaker.Actor = system.Spawn(() => new CircuitBreakerActor<TJob, TStreamMsg>(breaker, options, streams, metrics), "breaker-" + account);
-        metrics?.Track(breaker);
         return breaker;
     }
 

@@ -6,7 +6,7 @@ namespace Proxy.Actors.Resilience;
 internal static partial class ResilienceLog
 {
     [LoggerMessage(2200, LogLevel.Information, "Retrying upstream call after {Failure}: attempt {Attempt} in {Delay}")]
-    public static partial void Retrying(ILogger logger, string failure, int attempt, TimeSpan delay);
+    public static partial void Retrying(ILogger logger, FailureKind failure, int attempt, TimeSpan delay);
 
     [LoggerMessage(2201, LogLevel.Warning, "Account {Account} is out of quota; refusing requests until {Until:O}")]
     public static partial void CooldownStarted(ILogger logger, string account, DateTimeOffset until);

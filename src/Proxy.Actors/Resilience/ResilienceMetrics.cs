@@ -1,42 +1,46 @@
-using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 
 namespace Proxy.Actors.Resilience;
 
-/// <summary>Circuit breaker instruments: state gauge (0 closed, 1 open, 2 half-open), transitions, active streams.</summary>
+/// <summary>
+/// Counts circuit transitions on the proxy's meter (<c>Qwen.Proxy</c>; a meter factory hands out the
+/// same instance the rest of the proxy's instruments live on, so they are exported together).
+/// The state itself is read from <see cref="CircuitBreaker.Snapshot"/> by the state gauge and /health/detailed.
+/// </summary>
 internal sealed class ResilienceMetrics : IDisposable
 {
-    public const string MeterName = "Proxy.Resilience";
+    public const string MeterName = "Qwen.Proxy";
 
-    private readonly Meter _meter;
+    private readonly Meter? _ownedMeter;
     private readonly Counter<long> _transitions;
-    private readonly ConcurrentDictionary<string, CircuitBreaker> _breakers = new(StringComparer.Ordinal);
 
     public ResilienceMetrics(IMeterFactory? meterFactory = null)
+        : this(meterFactory?.Create(MeterName) ?? new Meter(MeterName), owned: meterFactory is null)
     {
-        _meter = meterFactory?.Create(MeterName) ?? new Meter(MeterName);
-        _transitions = _meter.CreateCounter<long>("proxy.circuit.transitions", description: "Circuit breaker state changes, by account and new state.");
-        _meter.CreateObservableGauge("proxy.circuit.state", ObserveStates, description: "Circuit state per account: 0 closed, 1 open, 2 half-open.");
-        _meter.CreateObservableGauge("proxy.circuit.active_streams", ObserveStreams, description: "Streams running under each account's breaker.");
     }
 
-    public void Track(CircuitBreaker breaker) => _breakers[breaker.Account] = breaker;
+    public ResilienceMetrics(Meter meter)
+        : this(meter, owned: false)
+    {
+    }
+
+    private ResilienceMetrics(Meter meter, bool owned)
+    {
+        ArgumentNullException.ThrowIfNull(meter);
+        _ownedMeter = owned ? meter : null;
+        _transitions = meter.CreateCounter<long>(
+            "qwen_proxy.circuit_breaker.transitions", "{transition}", "Circuit breaker state changes, by account and new state.");
+    }
 
     public void Transitioned(string account, CircuitState to) =>
         _transitions.Add(1, new KeyValuePair<string, object?>("account", account), new KeyValuePair<string, object?>("state", StateName(to)));
 
-    public void Dispose() => _meter.Dispose();
-
     public static string StateName(CircuitState state) => state switch
     {
         CircuitState.Closed => "closed",
-        CircuitState.Open => "open",
-        _ => "half_open",
+        CircuitState.HalfOpen => "half_open",
+        _ => "open",
     };
 
-    private IEnumerable<Measurement<int>> ObserveStates() =>
-        _breakers.Values.Select(b => new Measurement<int>((int)b.State, new KeyValuePair<string, object?>("account", b.Account)));
-
-    private IEnumerable<Measurement<int>> ObserveStreams() =>
-        _breakers.Values.Select(b => new Measurement<int>(b.ActiveStreams, new KeyValuePair<string, object?>("account", b.Account)));
+    public void Dispose() => _ownedMeter?.Dispose();
 }

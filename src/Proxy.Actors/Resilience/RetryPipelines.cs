@@ -21,7 +21,8 @@ internal static class RetryPipelines
     /// response before the next, and gives up when <see cref="RetryOptions.Budget"/> runs out
     /// (<see cref="TimeoutRejectedException"/>; <see cref="ExecuteAsync"/> turns that into a result).
     /// </summary>
-    public static ResiliencePipeline Create(RetryOptions options, TimeProvider time, ILogger? logger = null)
+    /// <param name="onRetry">Told the failure kind of each attempt that is about to be retried (for a metric).</param>
+    public static ResiliencePipeline Create(RetryOptions options, TimeProvider time, ILogger? logger = null, Action<FailureKind>? onRetry = null)
     {
         options.Validate();
         var retry = new RetryStrategyOptions
@@ -37,8 +38,11 @@ internal static class RetryPipelines
                 args.Outcome.Result is IUpstreamOutcome { RetryAfter: { } after } && after > TimeSpan.Zero ? after : (TimeSpan?)null),
             OnRetry = args =>
             {
-                var failure = args.Outcome.Result is IUpstreamOutcome outcome ? outcome.Failure.ToString() : args.Outcome.Exception?.GetType().Name ?? "unknown";
+                var failure = args.Outcome.Result is IUpstreamOutcome outcome
+                    ? outcome.Failure
+                    : ErrorClassifier.Classify(args.Outcome.Exception!, CancellationToken.None).Failure;
                 (args.Outcome.Result as IDisposable)?.Dispose();
+                onRetry?.Invoke(failure);
                 if (logger is not null)
                 {
                     ResilienceLog.Retrying(logger, failure, args.AttemptNumber + 1, args.RetryDelay);

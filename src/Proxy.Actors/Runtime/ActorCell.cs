@@ -128,30 +128,8 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
         return SendWhenRoomAsync(message, ct);
     }
 
-    public IActorRef<TChild> Spawn<TChild>(Func<Actor<TChild>> factory, string name, MailboxOptions? mailbox = null)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        ActorSystem.ValidateName(name);
-        var child = new ActorCell<TChild>(System, this, name, factory, mailbox);
-        if (!TryAddChild(child))
-        {
-            throw new InvalidOperationException(IsStopping
-                ? $"{Path} is stopping and cannot create children."
-                : $"{Path} already has a child named '{name}'.");
-        }
-
-        try
-        {
-            child.Start();
-        }
-        catch
-        {
-            RemoveChild(child);
-            throw;
-        }
-
-        return child;
-    }
+    public IActorRef<TChild> Spawn<TChild>(Func<Actor<TChild>> factory, string name, MailboxOptions? mailbox = null) =>
+        ActorCell<TChild>.Spawn(System, this, factory, name, mailbox);
 
     public void Watch(IActorRef other, T terminatedMessage)
     {
@@ -195,22 +173,31 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
         cell.RequestStop();
     }
 
-    /// <summary>Creates the first instance on the caller's thread, then runs the loop on the thread pool.</summary>
-    internal void Start()
+    /// <summary>
+    /// Registers a new actor under <paramref name="parent"/> (or the system), creates its first
+    /// instance on the caller's thread, then runs its loop on the thread pool.
+    /// </summary>
+    internal static ActorCell<T> Spawn(ActorSystem system, ActorCellBase? parent, Func<Actor<T>> factory, string name, MailboxOptions? mailbox)
     {
+        ArgumentNullException.ThrowIfNull(factory);
+        ActorSystem.ValidateName(name);
+        var cell = new ActorCell<T>(system, parent, name, factory, mailbox);
+        cell.Attach();
         try
         {
-            _actor = CreateInstance();
+            cell._actor = cell.CreateInstance();
         }
         catch
         {
             // The constructor may have spawned children before it threw; they must not outlive it.
-            MarkStopping();
-            _ = StopChildrenAsync();
+            cell.MarkStopping();
+            _ = cell.StopChildrenAsync();
+            cell.Detach();
             throw;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(static cell => _ = cell.RunAsync(), this, preferLocal: false);
+        ThreadPool.UnsafeQueueUserWorkItem(static cell => _ = cell.RunAsync(), cell, preferLocal: false);
+        return cell;
     }
 
     /// <summary>Queues a timer tick or death-watch notice: never refused for lack of room.</summary>
@@ -402,7 +389,7 @@ internal sealed class ActorCell<T> : ActorCellBase, IActorRef<T>, IActorContext<
                     return Recovery.Resumed;
 
                 case Directive.Restart:
-                    if (!strategy.TryRecordRestart(_restarts, System.Time.GetTimestamp(), System.Time))
+                    if (!strategy.TryRecordRestart(_restarts, System.Time))
                     {
                         RuntimeLog.RestartLimitReached(_runtimeLog, Path, _restarts.Count);
                         MarkStopping();

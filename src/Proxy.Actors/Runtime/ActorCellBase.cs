@@ -73,12 +73,20 @@ internal abstract class ActorCellBase : IActorRef
         }
     }
 
-    /// <summary>Reserves a child name; false if it is taken or this actor is stopping.</summary>
-    public bool TryAddChild(ActorCellBase child)
+    /// <summary>Reserves the child's name; refused while this actor is stopping.</summary>
+    public void AddChild(ActorCellBase child)
     {
         lock (_gate)
         {
-            return !IsStopping && _children.TryAdd(child.Name, child);
+            if (IsStopping)
+            {
+                throw new InvalidOperationException($"{Path} is stopping and cannot create children.");
+            }
+
+            if (!_children.TryAdd(child.Name, child))
+            {
+                throw new InvalidOperationException($"{Path} already has a child named '{child.Name}'.");
+            }
         }
     }
 
@@ -184,15 +192,7 @@ internal abstract class ActorCellBase : IActorRef
             reply.Fail(ActorStoppedException.For(Path));
         }
 
-        if (Parent is null)
-        {
-            System.RemoveTopLevel(this);
-        }
-        else
-        {
-            Parent.RemoveChild(this);
-        }
-
+        Detach();
         foreach (IDeathWatch watch in watchers)
         {
             watch.Notify();
@@ -202,6 +202,31 @@ internal abstract class ActorCellBase : IActorRef
     }
 
     protected abstract void WakeUp();
+
+    /// <summary>Takes this actor's name under its parent, or at the top of the system.</summary>
+    protected void Attach()
+    {
+        if (Parent is null)
+        {
+            System.AddTopLevel(this);
+        }
+        else
+        {
+            Parent.AddChild(this);
+        }
+    }
+
+    protected void Detach()
+    {
+        if (Parent is null)
+        {
+            System.RemoveTopLevel(this);
+        }
+        else
+        {
+            Parent.RemoveChild(this);
+        }
+    }
 
     private void RaiseAttention()
     {

@@ -37,36 +37,8 @@ public sealed class ActorSystem : IAsyncDisposable
     internal static SupervisorStrategy GuardianStrategy => SupervisorStrategy.Default;
 
     /// <summary>Creates a top-level actor. The factory runs at once, on this thread; PreStart runs on the actor's loop.</summary>
-    public IActorRef<T> Spawn<T>(Func<Actor<T>> factory, string name, MailboxOptions? mailbox = null)
-    {
-        ArgumentNullException.ThrowIfNull(factory);
-        ValidateName(name);
-        var cell = new ActorCell<T>(this, null, name, factory, mailbox);
-        lock (_gate)
-        {
-            if (_stopped is not null)
-            {
-                throw new InvalidOperationException($"The actor system {Name} is stopping.");
-            }
-
-            if (!_topLevel.TryAdd(name, cell))
-            {
-                throw new InvalidOperationException($"The actor system {Name} already has an actor named '{name}'.");
-            }
-        }
-
-        try
-        {
-            cell.Start();
-        }
-        catch
-        {
-            RemoveTopLevel(cell);
-            throw;
-        }
-
-        return cell;
-    }
+    public IActorRef<T> Spawn<T>(Func<Actor<T>> factory, string name, MailboxOptions? mailbox = null) =>
+        ActorCell<T>.Spawn(this, null, factory, name, mailbox);
 
     /// <summary>
     /// Stops every actor, children before parents, running each PostStop and failing every pending
@@ -104,6 +76,22 @@ public sealed class ActorSystem : IAsyncDisposable
         if (name.Contains('/', StringComparison.Ordinal))
         {
             throw new ArgumentException($"An actor name cannot contain '/': '{name}'.", nameof(name));
+        }
+    }
+
+    internal void AddTopLevel(ActorCellBase cell)
+    {
+        lock (_gate)
+        {
+            if (_stopped is not null)
+            {
+                throw new InvalidOperationException($"The actor system {Name} is stopping.");
+            }
+
+            if (!_topLevel.TryAdd(cell.Name, cell))
+            {
+                throw new InvalidOperationException($"The actor system {Name} already has an actor named '{cell.Name}'.");
+            }
         }
     }
 

@@ -30,13 +30,14 @@ public sealed class OneForOneStrategy : SupervisorStrategy
 
     internal override Directive Decide(Exception error) => _decider(error);
 
-    internal override bool TryRecordRestart(RestartHistory history, long now, TimeProvider time)
+    internal override bool TryRecordRestart(RestartHistory history, TimeProvider time)
     {
         if (MaxNrOfRetries < 0)
         {
             return true;
         }
 
+        long now = time.GetTimestamp();
         if (WithinTimeRange != Timeout.InfiniteTimeSpan)
         {
             history.ForgetBefore(now, WithinTimeRange, time);

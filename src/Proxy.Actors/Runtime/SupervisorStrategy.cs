@@ -18,6 +18,6 @@ public abstract class SupervisorStrategy
     /// <summary>The directive for a child that threw <paramref name="error"/>.</summary>
     internal abstract Directive Decide(Exception error);
 
-    /// <summary>Records a restart at <paramref name="now"/> if the limit allows it.</summary>
-    internal abstract bool TryRecordRestart(RestartHistory history, long now, TimeProvider time);
+    /// <summary>Records a restart now if the limit allows it.</summary>
+    internal abstract bool TryRecordRestart(RestartHistory history, TimeProvider time);
 }

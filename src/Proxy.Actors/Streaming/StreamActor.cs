@@ -222,7 +222,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
         Become(Flowing);
         _ = PumpAsync(opening.Events!, Self, opening.Reads!.Token);
 
-        var first = opening.First;
+        var first = opening.TakeFirst();
         if (first.IsDone)
         {
             await TerminateAsync(FailureKind.None, 0, null, null, null).ConfigureAwait(false);

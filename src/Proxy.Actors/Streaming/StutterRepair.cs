@@ -25,6 +25,7 @@ internal sealed class StutterRepair
     private readonly PooledBuffer _heldText = new();    // unescaped content of held events
     private readonly PooledBuffer _unescaped = new();   // content of the current event when escaped
     private readonly PooledBuffer _rewrite = new();     // a rewritten payload
+    private readonly PooledBuffer _chain = new();       // last snapshot let out by age or size, unconfirmed
     private HeldEvent[] _held = [];
     private int _heldCount;
     private int _lastHeldWithText = -1;
@@ -46,6 +47,9 @@ internal sealed class StutterRepair
     /// <summary>Events whose content was rewritten.</summary>
     public int Repairs { get; private set; }
 
+    /// <summary>Times held events had to go out unconfirmed because of their age or size.</summary>
+    public int ForcedReleases { get; private set; }
+
     /// <summary>Events currently held back.</summary>
     public int HeldEvents => _heldCount;
 
@@ -56,7 +60,8 @@ internal sealed class StutterRepair
     public TimeSpan? HoldDeadline => _heldCount > 0 ? _holdDeadline : null;
 
     /// <summary>Bytes of pooled memory the repair currently keeps (0 once it passes events through).</summary>
-    public int RetainedBytes => _text.Capacity + _heldPayloads.Capacity + _heldText.Capacity + _unescaped.Capacity + _rewrite.Capacity;
+    public int RetainedBytes =>
+        _text.Capacity + _heldPayloads.Capacity + _heldText.Capacity + _unescaped.Capacity + _rewrite.Capacity + _chain.Capacity;
 
     /// <summary>Takes one event payload; writes zero or more payloads to <paramref name="sink"/>.</summary>
     public void Process(ReadOnlySpan<byte> payload, in ChunkInfo info, TimeSpan now, IEventSink sink)
@@ -78,7 +83,7 @@ internal sealed class StutterRepair
 
         if (_heldCount > 0 && now >= _holdDeadline)
         {
-            FlushHeld(sink);
+            FlushHeld(sink, keepChain: true);
         }
 
         if (!info.HasText)
@@ -125,7 +130,7 @@ internal sealed class StutterRepair
     {
         if (_heldCount > 0 && now >= _holdDeadline)
         {
-            FlushHeld(sink);
+            FlushHeld(sink, keepChain: true);
             if (Mode == RepairMode.PassThrough)
             {
                 ReleaseBuffers();
@@ -174,9 +179,29 @@ internal sealed class StutterRepair
             Hold(payload, info, content, hasText: true);
             if (_heldPayloads.Length >= _options.BufferSize)
             {
-                FlushHeld(sink);
+                FlushHeld(sink, keepChain: true);
             }
 
+            return;
+        }
+
+        if (_chain.Length > 0 && _heldCount == 0 && content.StartsWith(_chain.WrittenSpan))
+        {
+            if (StutterEvidence.Information(_chain.WrittenSpan) >= _options.ConfirmScore)
+            {
+                // Snapshots went on after a hold ran out: what went out cannot be taken back, but
+                // from here on only new text is sent.
+                SendRewritten(payload, info, content, _chain.Length, sink);
+                _text.Set(content);
+                _chain.Clear();
+                Mode = RepairMode.Cumulative;
+                LastReason = "content events are cumulative snapshots (after a hold ran out)";
+                return;
+            }
+
+            // Still too weak: goes out as it is, and the chain follows it.
+            SendClean(payload, content, sink);
+            _chain.Set(content);
             return;
         }
 
@@ -283,12 +308,26 @@ internal sealed class StutterRepair
         _heldText.Append(content);
     }
 
-    /// <summary>The held events go out unchanged (the clean reading) and their text joins the text sent.</summary>
-    private void FlushHeld(IEventSink sink)
+    /// <summary>
+    /// The held events go out unchanged (the clean reading) and their text joins the text sent.
+    /// <paramref name="keepChain"/>: they go out only because of their age or size, so the last held
+    /// snapshot is remembered in case the next content extends it.
+    /// </summary>
+    private void FlushHeld(IEventSink sink, bool keepChain = false)
     {
+        _chain.Clear();
         if (_heldCount == 0)
         {
             return;
+        }
+
+        if (keepChain)
+        {
+            ForcedReleases++;
+            if (_lastHeldWithText >= 0)
+            {
+                _chain.Set(HeldText(_held[_lastHeldWithText]));
+            }
         }
 
         for (var i = 0; i < _heldCount; i++)
@@ -342,6 +381,7 @@ internal sealed class StutterRepair
         _heldText.Release();
         _unescaped.Release();
         _rewrite.Release();
+        _chain.Release();
         _held = [];
     }
 

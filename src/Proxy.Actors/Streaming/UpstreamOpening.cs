@@ -16,7 +16,7 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
         Result = result;
         Reads = reads;
         Events = events;
-        First = first;
+        _first = first;
     }
 
     public UpstreamResult Result { get; }
@@ -26,8 +26,18 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
 
     public IAsyncEnumerator<SseItem<EventBytes>>? Events { get; }
 
-    /// <summary>The first event (a pooled copy), or <see cref="EventBytes.IsDone"/> when the body began with [DONE].</summary>
-    public EventBytes First { get; }
+    private EventBytes _first;
+
+    /// <summary>
+    /// Hands over the first event (a pooled copy, now the caller's to return), or one with
+    /// <see cref="EventBytes.IsDone"/> when the body began with [DONE]. Once only.
+    /// </summary>
+    public EventBytes TakeFirst()
+    {
+        var first = _first;
+        _first = default;
+        return first;
+    }
 
     public FailureKind Failure => Result.Failure;
 
@@ -96,7 +106,7 @@ internal sealed class UpstreamOpening : IUpstreamOutcome, IDisposable
 
     public void Dispose()
     {
-        First.Return();
+        TakeFirst().Return();
         Reads?.Cancel();
         _ = Events?.DisposeAsync().AsTask().ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         Reads?.Dispose();

@@ -69,6 +69,10 @@ internal sealed class QwenUpstreamClient : IDisposable
         {
             return AuthRequired(ex);
         }
+        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        {
+            return NoToken(ex);
+        }
 
         var result = await AttemptAsync(token, call, cancellationToken).ConfigureAwait(false);
         if (result.Failure != FailureKind.Unauthorized)
@@ -85,6 +89,10 @@ internal sealed class QwenUpstreamClient : IDisposable
         catch (AuthRequiredException ex)
         {
             return AuthRequired(ex);
+        }
+        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        {
+            return NoToken(ex);
         }
 
         var second = await AttemptAsync(token, call, cancellationToken).ConfigureAwait(false);
@@ -179,6 +187,14 @@ internal sealed class QwenUpstreamClient : IDisposable
         UpstreamLog.AuthRequired(_logger, exception.Message);
         return ErrorClassifier.Classify(exception, CancellationToken.None);
     }
+
+    /// <summary>
+    /// No token for a reason that may pass: a refresh failing for network reasons is transient (a
+    /// 502 after the retries), a token manager that has stopped means the server is shutting down.
+    /// </summary>
+    private static UpstreamResult NoToken(Exception exception) => exception is TokenRefreshFailedException
+        ? UpstreamResult.Fail(FailureKind.UpstreamUnreachable, 0, "The upstream access token could not be refreshed; try again shortly.")
+        : UpstreamResult.Fail(FailureKind.ShuttingDown, 0, "The server is shutting down.");
 
     private sealed record CallSpec(
         ReadOnlyMemory<byte> Body,

@@ -63,5 +63,9 @@ internal sealed record UpstreamOptions
         PooledConnectionIdleTimeout = PooledConnectionIdleTimeout,
         MaxConnectionsPerServer = MaxConnectionsPerServer,
         ConnectTimeout = ConnectTimeout,
+
+        // An abandoned answer (the client left) is cut at once, never drained to save the connection:
+        // draining would keep the upstream generating for up to ResponseDrainTimeout.
+        MaxResponseDrainSize = 0,
     };
 }

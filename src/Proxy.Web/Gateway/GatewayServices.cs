@@ -18,7 +18,11 @@ internal static class GatewayServices
 
     public static IServiceCollection AddGateway(this IServiceCollection services, ProxyOptions options, IConfiguration configuration)
     {
-        services.AddActorSystem("qwen-proxy");
+        if (!services.Any(d => d.ServiceType == typeof(ActorSystem)))
+        {
+            services.AddActorSystem("qwen-proxy");
+        }
+
         services.AddSingleton(_ => StreamOptionsFrom(options, configuration));
         services.AddSingleton(sp => new QwenUpstreamClient(
             new UpstreamOptions
@@ -43,15 +47,24 @@ internal static class GatewayServices
         return services;
     }
 
-    /// <summary>Stream limits from configuration; <c>STUTTER_REPAIR=false</c> turns the repair off (for measuring it).</summary>
+    /// <summary>
+    /// Stream limits from configuration. <c>STUTTER_REPAIR=false</c> turns the repair off (to measure
+    /// it); <c>STREAM_KEEPALIVE_SECONDS</c> sets the keep-alive comment interval (0 turns it off).
+    /// </summary>
     internal static StreamOptions StreamOptionsFrom(ProxyOptions options, IConfiguration configuration)
     {
         var repair = configuration["STUTTER_REPAIR"];
+        var keepAlive = configuration["STREAM_KEEPALIVE_SECONDS"];
+        var defaults = StreamOptions.Default;
         return new StreamOptions
         {
             ReadTimeout = options.StreamIdleTimeout,
             FirstByteTimeout = options.StreamIdleTimeout,
             StreamTimeout = options.StreamingTimeout,
+            KeepAliveInterval = keepAlive is not null && double.TryParse(keepAlive, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
+                ? TimeSpan.FromSeconds(seconds)
+                : defaults.KeepAliveInterval,
+            CheckInterval = TimeSpan.FromSeconds(Math.Clamp(options.StreamIdleTimeout.TotalSeconds / 4, 0.05, 1)),
             RepairEnabled = repair is null || !bool.TryParse(repair, out var on) || on,
         }.WithBufferSize(options.StreamingBufferSize);
     }
@@ -68,7 +81,12 @@ internal static class GatewayServices
             UpstreamAccount.CreateStream,
             services.GetRequiredService<ResilienceMetrics>());
         var cooldown = new AccountCooldown(AccountName, time, new CooldownOptions(), services.GetService<ICooldownStore>(), loggers.CreateLogger<AccountCooldown>());
-        var retry = RetryPipelines.Create(new RetryOptions { Budget = options.RequestTimeout }, time, loggers.CreateLogger("Proxy.Retry"));
+        // The metrics read the breaker's state, so they are looked up at the first retry, not here.
+        var retry = RetryPipelines.Create(
+            new RetryOptions { Budget = options.RequestTimeout },
+            time,
+            loggers.CreateLogger("Proxy.Retry"),
+            kind => services.GetRequiredService<Metrics.ProxyMetrics>().RecordRetry(kind));
         return new UpstreamAccount(
             AccountName,
             services.GetRequiredService<ITokenSource>(),

@@ -45,7 +45,7 @@ internal static class LegacyCompletions
             }
 
             string? prompt = null;
-            int promptStart = -1, promptEnd = -1;
+            int promptStart = -1, promptEnd = -1, stringStart = -1;
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
                 var nameStart = (int)reader.TokenStartIndex;
@@ -69,6 +69,7 @@ internal static class LegacyCompletions
                     return false;
                 }
 
+                stringStart = reader.TokenType == JsonTokenType.String ? (int)reader.TokenStartIndex : -1;
                 if (!TryReadPrompt(ref reader, out prompt, out error))
                 {
                     return false;
@@ -90,7 +91,8 @@ internal static class LegacyCompletions
                 return false;
             }
 
-            chatBody = Replace(body, promptStart, promptEnd, prompt);
+            // A string prompt is copied as the client encoded it; an array is joined and re-encoded.
+            chatBody = Replace(body, promptStart, promptEnd, stringStart >= 0 ? body[stringStart..promptEnd] : Encode(prompt));
             error = null;
             return true;
         }
@@ -148,20 +150,32 @@ internal static class LegacyCompletions
         }
     }
 
-    private static byte[] Replace(ReadOnlySpan<byte> body, int start, int end, string prompt)
+    private static byte[] Encode(string text)
     {
-        var messages = new ArrayBufferWriter<byte>(prompt.Length + 64);
-        messages.Write("\"messages\":[{\"role\":\"user\",\"content\":"u8);
-        using (var writer = new Utf8JsonWriter(messages, WriterOptions))
+        var encoded = new ArrayBufferWriter<byte>(text.Length + 2);
+        using (var writer = new Utf8JsonWriter(encoded, WriterOptions))
         {
-            writer.WriteStringValue(prompt);
+            writer.WriteStringValue(text);
         }
 
-        messages.Write("}]"u8);
-        var result = new byte[body.Length - (end - start) + messages.WrittenCount];
-        body[..start].CopyTo(result);
-        messages.WrittenSpan.CopyTo(result.AsSpan(start));
-        body[end..].CopyTo(result.AsSpan(start + messages.WrittenCount));
+        return encoded.WrittenSpan.ToArray();
+    }
+
+    private static byte[] Replace(ReadOnlySpan<byte> body, int start, int end, ReadOnlySpan<byte> contentJson)
+    {
+        ReadOnlySpan<byte> open = "\"messages\":[{\"role\":\"user\",\"content\":"u8;
+        ReadOnlySpan<byte> close = "}]"u8;
+        var result = new byte[body.Length - (end - start) + open.Length + contentJson.Length + close.Length];
+        var span = result.AsSpan();
+        body[..start].CopyTo(span);
+        var at = start;
+        open.CopyTo(span[at..]);
+        at += open.Length;
+        contentJson.CopyTo(span[at..]);
+        at += contentJson.Length;
+        close.CopyTo(span[at..]);
+        at += close.Length;
+        body[end..].CopyTo(span[at..]);
         return result;
     }
 

@@ -334,6 +334,28 @@ public sealed class TokenManagerTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Login_stored_while_a_refresh_runs_wins_over_the_refresh()
+    {
+        await SeedAsync(_endpoint.Login(_time, TimeSpan.FromHours(1)));
+        var manager = await StartAsync();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _endpoint.Hold = release.Task;
+        _time.Advance(TimeSpan.FromHours(2));
+        var waiting = manager.GetTokenAsync(CancellationToken.None).AsTask();
+        await _endpoint.FirstRefreshArrived.WaitAsync(Bound);
+
+        var login = _endpoint.Login(_time, TimeSpan.FromMinutes(30));
+        await SeedAsync(login);
+        var snapshot = await manager.ReloadAsync(CancellationToken.None).WaitAsync(Bound);
+
+        Assert.Equal(AuthState.Valid, snapshot.State);
+        Assert.Equal(login.AccessToken, (await waiting.WaitAsync(Bound)).Value);
+        release.SetResult();
+        Assert.Equal(login.AccessToken, (await manager.GetTokenAsync(CancellationToken.None)).Value);
+        Assert.Equal(0, manager.Snapshot.RefreshCount);
+    }
+
+    [Fact]
     public async Task Snapshot_never_triggers_a_refresh()
     {
         await SeedAsync(_endpoint.Login(_time, TimeSpan.FromMinutes(1)) with { ExpiresAt = _time.GetUtcNow().AddHours(-1) });

@@ -19,11 +19,11 @@ internal sealed class BreakerTestKit : IAsyncDisposable
         Randomizer = () => 0.5,
     };
 
-    public BreakerTestKit(BreakerOptions? options = null)
+    public BreakerTestKit(BreakerOptions? options = null, ResilienceMetrics? metrics = null)
     {
         Time = new ManualTimeProvider();
         System = new ActorSystem("test", Time);
-        Breaker = CircuitBreaker<StreamJob, StreamCommand>.Start(System, "acct", options ?? Options, TestStream.Factory);
+        Breaker = CircuitBreaker<StreamJob, StreamCommand>.Start(System, "acct", options ?? Options, TestStream.Factory, metrics);
     }
 
     public ManualTimeProvider Time { get; }

@@ -61,12 +61,14 @@ public sealed class RetryPipelinesTests
     {
         var clock = new SteppedClock();
         var upstream = new ScriptedUpstream(clock, [FailureKind.UpstreamServerError, FailureKind.UpstreamTimeout, FailureKind.None]);
-        var pipeline = RetryPipelines.Create(Options, clock);
+        var retried = new List<FailureKind>();
+        var pipeline = RetryPipelines.Create(Options, clock, onRetry: retried.Add);
 
         using var result = await clock.RunUntilCompleteAsync(pipeline.ExecuteAsync(upstream.Call, CancellationToken.None));
 
         Assert.True(result.IsSuccess);
         Assert.Equal(3, upstream.Attempts.Count);
+        Assert.Equal([FailureKind.UpstreamServerError, FailureKind.UpstreamTimeout], retried);
     }
 
     [Fact]
@@ -119,7 +121,8 @@ public sealed class RetryPipelinesTests
     {
         var clock = new SteppedClock();
         var attempts = 0;
-        var pipeline = RetryPipelines.Create(Options, clock);
+        var retried = new List<FailureKind>();
+        var pipeline = RetryPipelines.Create(Options, clock, onRetry: retried.Add);
         UpstreamCall call = _ =>
         {
             clock.Mark();
@@ -132,6 +135,7 @@ public sealed class RetryPipelinesTests
 
         Assert.True(result.IsSuccess);
         Assert.Equal(2, attempts);
+        Assert.Equal([FailureKind.UpstreamUnreachable], retried);
     }
 
     [Fact]

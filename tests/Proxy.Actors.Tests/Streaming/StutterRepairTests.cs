@@ -101,14 +101,14 @@ public sealed class StutterRepairTests
     {
         var driver = new RepairDriver();
 
-        driver.Send(ChunkJson.Content("Hi"));
-        driver.Send(ChunkJson.Content("Hi there"));
+        driver.Send(ChunkJson.Content("ha"));
+        driver.Send(ChunkJson.Content("ha, there"));
         Assert.Equal(1, driver.Repair.HeldEvents);
 
-        driver.Send(ChunkJson.Content("Hi there, friend"));
+        driver.Send(ChunkJson.Content("ha, there, friend"));
 
         Assert.Equal(0, driver.Repair.HeldEvents);
-        Assert.Equal(["Hi", " there", ", friend"], driver.ClientDeltas);
+        Assert.Equal(["ha", ", there", ", friend"], driver.ClientDeltas);
         Assert.Equal(RepairMode.Cumulative, driver.Repair.Mode);
     }
 
@@ -213,11 +213,11 @@ public sealed class StutterRepairTests
     {
         var driver = new RepairDriver();
 
-        driver.Send(ChunkJson.Content("The"));
-        driver.Send(ChunkJson.Content("The"), after: TimeSpan.FromMilliseconds(30));
+        driver.Send(ChunkJson.Content("the"));
+        driver.Send(ChunkJson.Content("the"), after: TimeSpan.FromMilliseconds(30));
         driver.Send(ChunkJson.Content(" end"));
 
-        Assert.Equal("TheThe end", driver.ClientText);
+        Assert.Equal("thethe end", driver.ClientText);
         Assert.Equal(0, driver.Repair.Repairs);
     }
 
@@ -275,13 +275,18 @@ public sealed class StutterRepairTests
     }
 
     [Theory]
-    [InlineData("Hello", 5)]
-    [InlineData("Hi", 1)]
+    [InlineData("Hello", 6.5)]
+    [InlineData("Hi", 3.5)]
+    [InlineData("hi", 2)]
+    [InlineData("I", 0)]
     [InlineData("=", 0)]
     [InlineData("=====", 0)]
     [InlineData("\n\n", 0)]
-    [InlineData("haha", 1)]
-    [InlineData("hahaha", 1)]
+    [InlineData("haha", 2)]
+    [InlineData("hahaha", 2)]
+    [InlineData("# c", 2)]
+    [InlineData("\u4ee3\u7801", 2)]
+    [InlineData("\u4ee3\u7801\u4ee3\u7801", 2)]
     [InlineData("The quick brown fox jumps", 16)]
     public void Information_weighs_repeated_text(string text, double expected)
     {

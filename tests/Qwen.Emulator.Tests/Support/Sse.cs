@@ -14,4 +14,7 @@ internal static class Sse
             return e["data: ".Length..];
         })];
     }
+
+    /// <summary>Complete events (ended by a blank line) in a partial body.</summary>
+    public static int CountEvents(string partial) => partial.Split("\n\n").Length - 1;
 }

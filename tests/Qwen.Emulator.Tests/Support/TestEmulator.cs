@@ -15,7 +15,7 @@ internal sealed class TestEmulator : IAsyncDisposable
         Host = host;
         Clock = clock;
         Options = options;
-        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false })
+        Client = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, UseProxy = false, MaxResponseDrainSize = 0 })
         {
             BaseAddress = host.BaseUrl,
             Timeout = TimeSpan.FromSeconds(30),

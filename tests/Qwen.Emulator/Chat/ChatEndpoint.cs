@@ -139,13 +139,22 @@ internal sealed class ChatEndpoint
         HttpContext context, RequestRecord record, Scenario scenario, FaultType fault, StreamPlan plan, byte[] prefix, bool usage, int promptTokens)
     {
         var aborted = context.RequestAborted;
-        var response = context.Response;
-        response.StatusCode = StatusCodes.Status200OK;
-        response.ContentType = "text/event-stream";
-        response.Headers.CacheControl = "no-cache";
         record.SetStatus(StatusCodes.Status200OK);
+        var cut = fault == FaultType.ResetMid ? CutOutput.For(context, "text/event-stream", contentLength: null) : null;
+        EventOutput output;
+        if (cut is not null)
+        {
+            output = cut;
+        }
+        else
+        {
+            var response = context.Response;
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/event-stream";
+            response.Headers.CacheControl = "no-cache";
+            output = new PipeOutput(response.BodyWriter);
+        }
 
-        var writer = response.BodyWriter;
         var usageTail = usage ? UsageTail(promptTokens, plan.CompletionTokens) : null;
         var total = plan.Events.Length + (usage ? 1 : 0) + (fault == FaultType.NoDone ? 0 : 1);
         var flushEach = scenario.DelayMs > 0;
@@ -156,14 +165,13 @@ internal sealed class ChatEndpoint
             {
                 if (fault == FaultType.ResetMid && sent == scenario.FaultAfter)
                 {
-                    await writer.FlushAsync(aborted);
-                    Abort(context, record);
+                    await CutAsync(context, record, cut, output);
                     return;
                 }
 
                 if (fault == FaultType.StallMid && sent == scenario.FaultAfter)
                 {
-                    await writer.FlushAsync(aborted);
+                    await output.FlushAsync(aborted);
                     await Task.Delay(scenario.StallMs, aborted);
                 }
 
@@ -181,23 +189,23 @@ internal sealed class ChatEndpoint
                 var malformed = fault == FaultType.Malformed && i + 1 == scenario.FaultAfter;
                 if (payload is null)
                 {
-                    writer.Write(malformed ? DoneEvent.AsSpan(0, DoneEvent.Length - 3) : DoneEvent.AsSpan(0, DoneEvent.Length - 2));
+                    output.Write(malformed ? DoneEvent.AsSpan(0, DoneEvent.Length - 3) : DoneEvent.AsSpan(0, DoneEvent.Length - 2));
                 }
                 else
                 {
-                    writer.Write(prefix);
-                    writer.Write(malformed ? payload.AsSpan(0, payload.Length - 1) : payload);
+                    output.Write(prefix);
+                    output.Write(malformed ? payload.AsSpan(0, payload.Length - 1) : payload);
                 }
 
-                writer.Write("\n\n"u8);
+                output.Write("\n\n"u8);
                 sent++;
-                if (flushEach && (await writer.FlushAsync(aborted)).IsCompleted)
+                if (flushEach && !await output.FlushAsync(aborted))
                 {
                     return;
                 }
             }
 
-            await writer.FlushAsync(aborted);
+            await output.FlushAsync(aborted);
         }
         finally
         {
@@ -208,26 +216,47 @@ internal sealed class ChatEndpoint
     private static async Task CompleteAsync(HttpContext context, RequestRecord record, Scenario scenario, FaultType fault, byte[] body)
     {
         var aborted = context.RequestAborted;
+        record.SetStatus(StatusCodes.Status200OK);
+        if (fault == FaultType.ResetMid)
+        {
+            var cut = CutOutput.For(context, "application/json", body.Length);
+            EventOutput output = cut is null ? new PipeOutput(context.Response.BodyWriter) : cut;
+            if (cut is null)
+            {
+                context.Response.ContentLength = body.Length;
+            }
+
+            output.Write(body.AsSpan(0, body.Length / 2));
+            await CutAsync(context, record, cut, output);
+            return;
+        }
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/json";
-        record.SetStatus(StatusCodes.Status200OK);
         var length = fault == FaultType.Malformed ? body.Length - 1 : body.Length;
         response.ContentLength = length;
-        switch (fault)
+        if (fault == FaultType.StallMid)
         {
-            case FaultType.ResetMid:
-                await response.BodyWriter.WriteAsync(body.AsMemory(0, body.Length / 2), aborted);
-                Abort(context, record);
-                return;
-            case FaultType.StallMid:
-                await response.StartAsync(aborted);
-                await response.BodyWriter.FlushAsync(aborted);
-                await Task.Delay(scenario.StallMs, aborted);
-                break;
+            await response.StartAsync(aborted);
+            await response.BodyWriter.FlushAsync(aborted);
+            await Task.Delay(scenario.StallMs, aborted);
         }
 
         await response.BodyWriter.WriteAsync(body.AsMemory(0, length), aborted);
+    }
+
+    /// <summary>Ends the connection where the answer stands: a clean cut on the socket, else Kestrel's abort.</summary>
+    private static async Task CutAsync(HttpContext context, RequestRecord record, CutOutput? cut, EventOutput output)
+    {
+        if (cut is not null)
+        {
+            await cut.CutAsync(context, record);
+            return;
+        }
+
+        await output.FlushAsync(context.RequestAborted);
+        Abort(context, record);
     }
 
     private static async Task WriteJsonAsync(HttpContext context, RequestRecord record, int status, byte[] body, CancellationToken cancellationToken)

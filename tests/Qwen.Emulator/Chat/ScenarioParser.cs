@@ -8,6 +8,9 @@ internal static class ScenarioParser
     private const int MaxCount = 1_000_000;
     private const int MaxMilliseconds = 3_600_000;
 
+    /// <summary>Most characters of content (or reasoning) one answer may carry.</summary>
+    private const long MaxTextLength = 16_000_000;
+
     /// <summary>Applies every key of <paramref name="text"/> to <paramref name="baseline"/>. Throws <see cref="FormatException"/>.</summary>
     public static Scenario Parse(string? text, Scenario baseline)
     {
@@ -31,6 +34,11 @@ internal static class ScenarioParser
             scenario = Apply(scenario, key, value);
         }
 
+        if ((long)Math.Max(scenario.Chunks, scenario.Reasoning) * scenario.ChunkChars > MaxTextLength)
+        {
+            throw new FormatException($"chunks (or reasoning) x chunk_chars must be at most {MaxTextLength}");
+        }
+
         return scenario;
     }
 
@@ -39,26 +47,34 @@ internal static class ScenarioParser
     {
         var parts = value.ToLowerInvariant().Split(':');
         var name = parts[0];
-        Scenario Expect(int arguments, Scenario result) =>
-            parts.Length == arguments + 1 ? result : throw Bad("fault", value);
+        var arguments = name switch
+        {
+            "reset_mid" or "malformed" => 1,
+            "stall_mid" => 2,
+            _ => 0,
+        };
+        if (parts.Length != arguments + 1)
+        {
+            throw Bad("fault", value);
+        }
 
         return name switch
         {
-            "none" => Expect(0, scenario with { Fault = FaultType.None, FaultText = null }),
-            "429_quota" => Expect(0, scenario with { Fault = FaultType.Quota429, FaultText = value }),
-            "403_quota" => Expect(0, scenario with { Fault = FaultType.Quota403, FaultText = value }),
-            "reset_before" => Expect(0, scenario with { Fault = FaultType.ResetBefore, FaultText = value }),
-            "no_done" => Expect(0, scenario with { Fault = FaultType.NoDone, FaultText = value }),
-            "reset_mid" => Expect(1, scenario with { Fault = FaultType.ResetMid, FaultText = value, FaultAfter = Int("fault", parts[1], 0, MaxCount) }),
-            "malformed" => Expect(1, scenario with { Fault = FaultType.Malformed, FaultText = value, FaultAfter = Int("fault", parts[1], 1, MaxCount) }),
-            "stall_mid" => Expect(2, scenario with
+            "none" => scenario with { Fault = FaultType.None, FaultText = null },
+            "429_quota" => scenario with { Fault = FaultType.Quota429, FaultText = value },
+            "403_quota" => scenario with { Fault = FaultType.Quota403, FaultText = value },
+            "reset_before" => scenario with { Fault = FaultType.ResetBefore, FaultText = value },
+            "no_done" => scenario with { Fault = FaultType.NoDone, FaultText = value },
+            "reset_mid" => scenario with { Fault = FaultType.ResetMid, FaultText = value, FaultAfter = Int("fault", parts[1], 0, MaxCount) },
+            "malformed" => scenario with { Fault = FaultType.Malformed, FaultText = value, FaultAfter = Int("fault", parts[1], 1, MaxCount) },
+            "stall_mid" => scenario with
             {
                 Fault = FaultType.StallMid,
                 FaultText = value,
                 FaultAfter = Int("fault", parts[1], 0, MaxCount),
                 StallMs = Int("fault", parts[2], 0, MaxMilliseconds),
-            }),
-            _ => Expect(0, scenario with { Fault = FaultType.Status, FaultText = value, FaultStatus = Int("fault", name, 400, 599) }),
+            },
+            _ => scenario with { Fault = FaultType.Status, FaultText = value, FaultStatus = Int("fault", name, 400, 599) },
         };
     }
 

@@ -52,16 +52,59 @@ internal static class ChunkJson
         var text = new StringBuilder();
         foreach (var payload in payloads)
         {
-            using var doc = JsonDocument.Parse(payload);
-            if (doc.RootElement.TryGetProperty("choices", out var choices) && choices.ValueKind == JsonValueKind.Array
-                && choices.GetArrayLength() > 0 && choices[0].TryGetProperty("delta", out var delta)
-                && delta.TryGetProperty("content", out var content) && content.ValueKind == JsonValueKind.String)
-            {
-                text.Append(content.GetString());
-            }
+            text.Append(ContentOf(payload));
         }
 
         return text.ToString();
+    }
+
+    /// <summary><c>choices[0].delta.content</c> read by System.Text.Json (its own unescaping), or null.</summary>
+    public static string? ContentOf(byte[] payload)
+    {
+        var reader = new Utf8JsonReader(payload);
+        var path = 0; // 1: in choices, 2: in choices[0], 3: in choices[0].delta
+        var depth = 0;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray:
+                    depth++;
+                    break;
+                case JsonTokenType.EndObject or JsonTokenType.EndArray:
+                    depth--;
+                    break;
+                case JsonTokenType.PropertyName when depth == 1 && reader.ValueTextEquals("choices"u8):
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartArray || !reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return null;
+                    }
+
+                    depth = 3;
+                    path = 2;
+                    break;
+                case JsonTokenType.PropertyName when path == 2 && depth == 3 && reader.ValueTextEquals("delta"u8):
+                    reader.Read();
+                    if (reader.TokenType != JsonTokenType.StartObject)
+                    {
+                        return null;
+                    }
+
+                    depth++;
+                    path = 3;
+                    break;
+                case JsonTokenType.PropertyName when path == 3 && depth == 4 && reader.ValueTextEquals("content"u8):
+                    reader.Read();
+                    return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                case JsonTokenType.PropertyName:
+                    reader.Read();
+                    reader.Skip();
+                    break;
+            }
+        }
+
+        return null;
     }
 
     public static byte[] Bytes(string payload) => Encoding.UTF8.GetBytes(payload);

@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using Proxy.Actors.Auth;
+
+namespace Proxy.Web.Auth;
+
+/// <summary>The HTML of <c>GET /auth</c>: self-contained, no outside resources; a little script polls <c>/auth/status</c>.</summary>
+internal static class AuthPage
+{
+    private const string Script = """
+        <script>
+        (function () {
+          var status = document.getElementById('status');
+          var again = document.getElementById('again');
+          if (again) {
+            again.addEventListener('click', function () {
+              fetch('/auth/login', { method: 'POST', headers: { 'Accept': 'application/json' } })
+                .then(function () { location.reload(); });
+            });
+          }
+          if (!document.getElementById('pending')) { return; }
+          function poll() {
+            fetch('/auth/status', { headers: { 'Accept': 'application/json' } })
+              .then(function (r) { return r.json(); })
+              .then(function (s) {
+                if (s.login.status === 'pending') { setTimeout(poll, 2000); return; }
+                status.textContent = s.login.status === 'approved'
+                  ? 'Logged in. The proxy is using the new credential.'
+                  : (s.login.message || ('Login ' + s.login.status + '.'));
+                status.className = s.login.status === 'approved' ? 'ok' : 'bad';
+                if (again) { again.hidden = false; }
+              })
+              .catch(function () { setTimeout(poll, 5000); });
+          }
+          setTimeout(poll, 2000);
+        })();
+        </script>
+        """;
+
+    public static string Render(LoginStatus login, AuthSnapshot account)
+    {
+        var html = new StringBuilder(4096);
+        html.Append("""
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>qwen-proxy login</title>
+            <style>
+            body{font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem;line-height:1.5}
+            code{font-size:1.4rem;letter-spacing:.1rem}.qr svg{width:16rem;height:16rem}
+            .ok{color:#05660f}.bad{color:#a0001b}button{font-size:1rem;padding:.4rem 1rem}
+            </style></head><body>
+            <h1>qwen-proxy login</h1>
+
+            """);
+        AppendAccount(html, account);
+        if (login.Phase == LoginPhase.Pending && login.VerificationUriComplete is { } url)
+        {
+            var link = Encode(url.AbsoluteUri);
+            html.Append(CultureInfo.InvariantCulture, $"""
+                <div id="pending">
+                <p>Open <a href="{link}" target="_blank" rel="noopener noreferrer">{link}</a> and approve the login, or scan the code:</p>
+                <div class="qr">{QrCodes.ToSvg(url.AbsoluteUri)}</div>
+                <p>User code: <code>{Encode(login.UserCode ?? string.Empty)}</code></p>
+                <p id="status">Waiting for approval (the code expires at {login.ExpiresAt?.UtcDateTime:HH:mm:ss} UTC) …</p>
+                </div>
+                <p><button id="again" hidden>Start a new login</button></p>
+
+                """);
+        }
+        else
+        {
+            if (login.Phase is not LoginPhase.Idle and not LoginPhase.Pending)
+            {
+                var css = login.Phase == LoginPhase.Approved ? "ok" : "bad";
+                html.Append(CultureInfo.InvariantCulture, $"<p id=\"status\" class=\"{css}\">Last login: {Encode(login.Phase.ToString().ToLowerInvariant())}. {Encode(login.Message ?? string.Empty)}</p>\n");
+            }
+
+            html.Append("<p><button id=\"again\">Log in again</button></p>\n");
+        }
+
+        html.Append(Script).Append("\n</body></html>\n");
+        return html.ToString();
+    }
+
+    private static void AppendAccount(StringBuilder html, AuthSnapshot account)
+    {
+        var text = account.State switch
+        {
+            AuthState.Valid or AuthState.Refreshing => string.Create(
+                CultureInfo.InvariantCulture,
+                $"Account {account.Account} is logged in; the access token is valid until {account.ExpiresAt?.UtcDateTime:yyyy-MM-dd HH:mm} UTC."),
+            AuthState.Dead => $"Account {account.Account} needs a new login: {account.LastError}",
+            _ => $"Account {account.Account} has no credential yet.",
+        };
+        var css = account.IsUsable ? "ok" : "bad";
+        html.Append(CultureInfo.InvariantCulture, $"<p id=\"account\" class=\"{css}\">{Encode(text)}</p>\n");
+    }
+
+    private static string Encode(string text) => HtmlEncoder.Default.Encode(text);
+}

@@ -1,0 +1,45 @@
+using Proxy.Actors.Auth;
+
+namespace Proxy.Actors.Tests.Auth;
+
+public sealed class ApiKeyTokenSourceTests
+{
+    [Fact]
+    public async Task Key_is_served_as_a_token_that_never_expires_for_the_given_base()
+    {
+        var source = new ApiKeyTokenSource(new Uri("https://dashscope.aliyuncs.com/compatible-mode/v1/"), "sk-secret-key-7777");
+
+        var token = await source.GetTokenAsync(CancellationToken.None);
+
+        Assert.Equal("sk-secret-key-7777", token.Value);
+        Assert.Equal(DateTimeOffset.MaxValue, token.ExpiresAt);
+        Assert.Equal("https://dashscope.aliyuncs.com/compatible-mode/v1", token.ApiBase.ToString());
+    }
+
+    [Fact]
+    public async Task Rejected_key_needs_new_configuration_and_the_message_shows_only_its_hint()
+    {
+        var source = new ApiKeyTokenSource(new Uri("https://openrouter.ai/api/v1"), "sk-secret-key-7777");
+        var token = await source.GetTokenAsync(CancellationToken.None);
+
+        var error = await Assert.ThrowsAsync<AuthRequiredException>(() => source.RenewAfterUnauthorizedAsync(token, CancellationToken.None).AsTask());
+
+        Assert.Equal("The upstream at openrouter.ai rejected UPSTREAM_API_KEY (…7777); configure a valid key.", error.Message);
+    }
+
+    [Fact]
+    public async Task Cancelled_call_is_cancelled()
+    {
+        var source = new ApiKeyTokenSource(new Uri("https://openrouter.ai/api/v1"), "sk-key");
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => source.GetTokenAsync(new CancellationToken(canceled: true)).AsTask());
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("  ")]
+    public void Empty_key_is_refused(string key)
+    {
+        Assert.Throws<ArgumentException>(() => new ApiKeyTokenSource(new Uri("https://openrouter.ai/api/v1"), key));
+    }
+}

@@ -1,0 +1,91 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Microsoft.AspNetCore.Builder;
+using Proxy.Web;
+using Qwen.Emulator;
+
+namespace Proxy.EndToEnd.Tests.Support;
+
+/// <summary>
+/// The emulator and a real proxy (Kestrel on a free loopback port) in front of it, in API-key
+/// mode, as a client meets them. The emulator's run scenario can be changed between requests.
+/// </summary>
+internal sealed class Gateway : IAsyncDisposable
+{
+    public const string UpstreamKey = "sk-upstream-e2e-0001";
+
+    private Gateway(EmulatorHost emulator, EmulatorOptions emulatorOptions, WebApplication proxy, Uri proxyBase, StringWriter log)
+    {
+        Emulator = emulator;
+        EmulatorOptions = emulatorOptions;
+        Proxy = proxy;
+        ProxyBase = proxyBase;
+        Log = log;
+        Client = new HttpClient { BaseAddress = proxyBase, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public EmulatorHost Emulator { get; }
+
+    public EmulatorOptions EmulatorOptions { get; }
+
+    public WebApplication Proxy { get; }
+
+    public Uri ProxyBase { get; }
+
+    public HttpClient Client { get; }
+
+    public StringWriter Log { get; }
+
+    /// <summary>The scenario the emulator plays for every request of this gateway (see the emulator's README).</summary>
+    public string? Scenario => EmulatorOptions.DefaultScenario;
+
+    public static async Task<Gateway> StartAsync(string? scenario = null, IDictionary<string, string?>? environment = null, Action<EmulatorOptions>? emulator = null)
+    {
+        var emulatorOptions = new EmulatorOptions { Seed = 7, DefaultScenario = scenario };
+        emulatorOptions.ApiKeys.Add(UpstreamKey);
+        emulator?.Invoke(emulatorOptions);
+        var host = await EmulatorHost.StartAsync(emulatorOptions);
+
+        var env = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["SERVER_HOST"] = "127.0.0.1",
+            ["SERVER_PORT"] = "0",
+            ["RATE_LIMIT_RPS"] = "0",
+            ["LOG_LEVEL"] = "debug",
+            ["QWEN_DIR"] = Path.Combine(Path.GetTempPath(), "proxy-e2e-" + Guid.NewGuid().ToString("N")),
+            ["UPSTREAM_BASE_URL"] = new Uri(host.BaseUrl, "/v1").ToString(),
+            ["UPSTREAM_API_KEY"] = UpstreamKey,
+        };
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            env[key] = value;
+        }
+
+        var log = new StringWriter();
+        var app = ProxyHost.Build([], null, new ProxyHostOverrides
+        {
+            Environment = env,
+            AppSettingsPath = Path.Combine(Path.GetTempPath(), "proxy-e2e-no-appsettings.json"),
+            LogOutput = TextWriter.Synchronized(log),
+        });
+        await app.StartAsync();
+        return new Gateway(host, emulatorOptions, app, new Uri(app.Urls.First()), log);
+    }
+
+    public static HttpRequestMessage ChatRequest(bool stream, string extraFields = "", string path = "/v1/chat/completions")
+    {
+        var body = $$"""{"model":"qwen3-coder-plus","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"hi"}]{{extraFields}}}""";
+        return new HttpRequestMessage(HttpMethod.Post, path)
+        {
+            Content = new StringContent(body, Encoding.UTF8, new MediaTypeHeaderValue("application/json")),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Proxy.StopAsync();
+        await Proxy.DisposeAsync();
+        await Emulator.DisposeAsync();
+    }
+}
