@@ -12,15 +12,16 @@ cd "$(dirname "$0")/.."
 repo=$(pwd)
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
-quick=false micro=false stub=false nginx=true
+quick=false micro=false stub=false nginx=true results=bench/results
 prev=""
 for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
     --micro) micro=true ;;
-    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exec dotnet run -c Release --project bench/Proxy.LoadClient -- ;;
+    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exec dotnet run -c Release --project bench/Proxy.LoadClient -- ;;
   esac
   if [ "$prev" = "--upstream" ] && [ "$arg" = "stub" ]; then stub=true; fi
+  if [ "$prev" = "--results" ]; then results="$arg"; fi
   if [ "$prev" = "--paths" ] && [[ "$arg" != *nginx* ]]; then nginx=false; fi
   prev="$arg"
 done
@@ -58,10 +59,12 @@ done
 
 if $micro; then
   echo "bench: micro benchmarks (BenchmarkDotNet)"
-  rm -rf bench/results/micro
-  job=short
-  if $quick; then job=dry; fi
-  dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*' --job "$job" --artifacts bench/results/micro
+  rm -rf "$results/micro"
+  # Quick: one in-process pass. Full: the short job in its own process; building that process can
+  # take minutes on a busy machine, hence the long build timeout.
+  job=(--job short --buildTimeout 900)
+  if $quick; then job=(--job dry --inProcess); fi
+  dotnet run -c Release --project bench/Proxy.Benchmarks -- --filter '*' "${job[@]}" --artifacts "$results/micro"
 fi
 
 exec dotnet bench/Proxy.LoadClient/bin/Release/net10.0/Proxy.LoadClient.dll run \

@@ -16,7 +16,7 @@ public sealed class StepsTests(StubFixture stub) : IClassFixture<StubFixture>
 
         var result = await LatencyStep.RunAsync(options, [stub.Target], TextWriter.Null, CancellationToken.None);
 
-        Assert.Equal([("non-streaming", "direct", 5, 0, 0), ("streaming", "direct", 5, 0, 21)],
+        Assert.Equal([("non-streaming", "direct", 5, 0, 0), ("streaming", "direct", 5, 0, 20)],
             result.Rows.Select(r => (r.Request, r.Path, r.Total.Count, r.Errors, r.MedianEvents)));
     }
 
@@ -39,7 +39,7 @@ public sealed class StepsTests(StubFixture stub) : IClassFixture<StubFixture>
     [Fact]
     public async Task Streams_step_holds_every_stream_open_together_then_releases_them()
     {
-        var options = Options("--streams", "20", "--stream-hold-seconds", "1", "--stream-event-ms", "100", "--stream-ramp-seconds", "0.1");
+        var options = Options("--streams", "20", "--stream-hold-seconds", "1", "--stream-event-ms", "50", "--stream-ramp-seconds", "0.1");
         var reads = 0;
 
         var row = await StreamsStep.RunAsync(options, stub.Target, () => { Interlocked.Increment(ref reads); return (1000, 2000); },

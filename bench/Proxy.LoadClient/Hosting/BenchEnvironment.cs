@@ -16,10 +16,10 @@ internal sealed class BenchEnvironment : IDisposable
     private readonly Dictionary<PathKind, string> _skipped = [];
     private readonly HttpClient _probe = HttpClients.Create(4);
     private readonly ChatRequest _probeRequest;
-    private ChildProcess? _emulator;
-    private ChildProcess? _nginx;
     private readonly List<(int Port, ChildProcess Process)> _proxies = [];
     private readonly List<string> _tempFolders = [];
+    private ChildProcess? _emulator;
+    private ChildProcess? _nginx;
     private int _starts;
 
     public BenchEnvironment(BenchOptions options, TextWriter log)
@@ -31,6 +31,7 @@ internal sealed class BenchEnvironment : IDisposable
         {
             Directory.Delete(_logs, recursive: true); // no log of an earlier run passes for this one's
         }
+
         var host = Environment.ProcessPath;
         _probeRequest = new ChatRequest(options.Model, stream: true, options.ApiKey, "chunks=2;delay_ms=0");
         _dotnet = host is not null && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
@@ -54,11 +55,14 @@ internal sealed class BenchEnvironment : IDisposable
     /// <summary>The paths that are up, in a fixed order: direct, nginx, proxy.</summary>
     public IReadOnlyList<LoadTarget> Targets() =>
         _options.Paths.Order()
-            .Where(p => !_skipped.ContainsKey(p) && (p != PathKind.Nginx || _nginx is not null) && (p != PathKind.Proxy || ProxyPid is not null))
+            .Where(p => p switch
+            {
+                PathKind.Nginx => _nginx is not null,
+                PathKind.Proxy => ProxyPid is not null,
+                _ => true,
+            })
             .Select(Target)
             .ToArray();
-
-    public bool IsUp(PathKind path) => Targets().Any(t => t.Path == path);
 
     /// <summary>Stops the run early when a port it needs is taken (say, by someone else's emulator).</summary>
     public void CheckPorts()
@@ -93,35 +97,16 @@ internal sealed class BenchEnvironment : IDisposable
     {
         _emulator?.Dispose();
         _emulator = null;
-        string file;
-        List<string> args;
-        if (_options.Upstream == UpstreamKind.Stub)
-        {
-            file = _dotnet;
-            args = [typeof(Program).Assembly.Location, "stub"];
-        }
-        else
-        {
-            var dll = Path.Combine(_options.RepoRoot, "tests", "Qwen.Emulator", "bin", "Release", "net10.0", "Qwen.Emulator.dll");
-            if (!File.Exists(dll))
-            {
-                throw new BenchException($"emulator not built: {dll} is missing (bench/run.sh builds it)");
-            }
-
-            file = _dotnet;
-            args = [dll];
-        }
-
+        var stub = _options.Upstream == UpstreamKind.Stub;
+        List<string> args = stub ? [typeof(Program).Assembly.Location, "stub"] : [EmulatorDll()];
         args.AddRange(["--port", Port(_options.EmulatorPort), "--api-key", _options.ApiKey, "--scenario", scenario]);
-        var name = _options.Upstream == UpstreamKind.Stub ? "stub" : "emulator";
-        _emulator = ChildProcess.Start(name, file, args, Production(), LogFile(name));
+        var name = stub ? "stub" : "emulator";
+        _emulator = ChildProcess.Start(name, _dotnet, args, Production(), LogFile(name));
         var ready = await WaitAsync(_emulator, () => ProbeChatAsync(Target(PathKind.Direct), cancellationToken),
             _options.StartupTimeout, cancellationToken);
         if (ready is not null)
         {
-            var hint = _options.Upstream == UpstreamKind.Emulator
-                ? " (until tests/Qwen.Emulator serves chat, --upstream stub runs the harness against the built-in stub)"
-                : "";
+            var hint = stub ? "" : " (--upstream stub runs the harness against the built-in stub)";
             throw new BenchException($"{name} did not answer POST /v1/chat/completions: {ready}{hint}\n{_emulator.LogTail()}");
         }
 
@@ -214,7 +199,7 @@ internal sealed class BenchEnvironment : IDisposable
             {
                 var logPath = Path.GetRelativePath(_options.RepoRoot, process.LogPath);
                 StopProxies();
-                Skip(PathKind.Proxy, $"the proxy does not serve chat yet: {failure} (its log: {logPath})");
+                Skip(PathKind.Proxy, $"the proxy did not serve a stream: {failure} (its log: {logPath})");
                 return false;
             }
 
@@ -316,6 +301,12 @@ internal sealed class BenchEnvironment : IDisposable
         {
             return $"GET {uri} found nothing listening ({e.GetType().Name})";
         }
+    }
+
+    private string EmulatorDll()
+    {
+        var dll = Path.Combine(_options.RepoRoot, "tests", "Qwen.Emulator", "bin", "Release", "net10.0", "Qwen.Emulator.dll");
+        return File.Exists(dll) ? dll : throw new BenchException($"emulator not built: {dll} is missing (bench/run.sh builds it)");
     }
 
     private string LogFile(string name) => Path.Combine(_logs, name + ".log");

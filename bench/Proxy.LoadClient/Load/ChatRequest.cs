@@ -25,8 +25,6 @@ internal sealed class ChatRequest
 
     public string? Scenario { get; }
 
-    public ReadOnlyMemory<byte> Body => _body;
-
     public HttpRequestMessage Create(Uri uri)
     {
         var content = new ByteArrayContent(_body);

@@ -15,7 +15,6 @@ internal sealed class BenchResults
 
     /// <summary>Paths (or steps) that did not run, and why.</summary>
     public List<string> Skipped { get; } = [];
-    public List<string> Notes { get; } = [];
 
     public LatencyResult? Latency { get; set; }
     public ThroughputResult? Throughput { get; set; }

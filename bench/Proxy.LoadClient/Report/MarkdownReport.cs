@@ -29,11 +29,6 @@ internal static class MarkdownReport
             md.AppendLine(CultureInfo.InvariantCulture, $"- Skipped {skipped}");
         }
 
-        foreach (var note in r.Notes)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {note}");
-        }
-
         Targets(md, r);
         Latency(md, r.Latency, chartLink);
         Throughput(md, r.Throughput);

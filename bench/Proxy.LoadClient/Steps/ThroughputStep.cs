@@ -67,9 +67,11 @@ internal static class ThroughputStep
         string? firstError = null;
         var start = Stopwatch.GetTimestamp();
         var deadline = start + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        var workers = Enumerable.Range(0, connections).Select(_ => Task.Run(async () =>
+        // Every connection sends at least one request, so a segment whose workers start late on a
+        // busy machine still measures something rather than nothing.
+        async Task WorkAsync()
         {
-            while (Stopwatch.GetTimestamp() < deadline)
+            do
             {
                 var sample = await RequestRunner.SendAsync(client, target, request, cancellationToken);
                 if (sample.Ok)
@@ -82,7 +84,10 @@ internal static class ThroughputStep
                     Interlocked.CompareExchange(ref firstError, sample.Error, null);
                 }
             }
-        }, cancellationToken)).ToArray();
+            while (Stopwatch.GetTimestamp() < deadline);
+        }
+
+        var workers = Enumerable.Range(0, connections).Select(_ => WorkAsync()).ToArray();
         await Task.WhenAll(workers);
         return new Segment(Stopwatch.GetElapsedTime(start).TotalSeconds, ok, errors, firstError);
     }

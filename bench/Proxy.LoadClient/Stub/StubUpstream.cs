@@ -86,16 +86,17 @@ internal static class StubUpstream
         response.Headers.CacheControl = "no-cache";
         var ct = context.RequestAborted;
         await response.StartAsync(ct);
-        await WriteAsync(response, """{"id":"chatcmpl-stub","object":"chat.completion.chunk","created":1700000000,"model":"qwen3-coder-plus","choices":[{"index":0,"delta":{"role":"assistant"},"finish_reason":null}]}""", ct);
+        // Like the emulator: the first event carries the role and the first text, delay_ms falls between events.
         for (var i = 0; i < scenario.Chunks; i++)
         {
-            if (scenario.DelayMs > 0)
+            if (i > 0 && scenario.DelayMs > 0)
             {
                 await Task.Delay(scenario.DelayMs, ct);
             }
 
+            var role = i == 0 ? "\"role\":\"assistant\"," : "";
             var finish = i == scenario.Chunks - 1 ? "\"stop\"" : "null";
-            await WriteAsync(response, $$$"""{"id":"chatcmpl-stub","object":"chat.completion.chunk","created":1700000000,"model":"qwen3-coder-plus","choices":[{"index":0,"delta":{"content":"{{{Word(i)}}}"},"finish_reason":{{{finish}}}}]}""", ct);
+            await WriteAsync(response, $$$"""{"id":"chatcmpl-stub","object":"chat.completion.chunk","created":1700000000,"model":"qwen3-coder-plus","choices":[{"index":0,"delta":{{{{role}}}"content":"{{{Word(i)}}}"},"finish_reason":{{{finish}}}}]}""", ct);
         }
 
         await WriteAsync(response, "[DONE]", ct);
