@@ -7,24 +7,40 @@ namespace Proxy.Actors.Streaming;
 /// A clean delta that begins with the whole text sent before it means the text would contain that
 /// text twice in a row; how surprising that is depends on what the repeated text is: nothing for
 /// runs of one character ("=", "==", "\n\n"), little for short or periodic text ("ha", "haha",
-/// "代码"), a lot for ordinary words ("Hello"). Length progression and arrival timing adjust it.
+/// "谢谢"), a lot for ordinary words ("Hello", "你好"). Arrival timing adjusts it (a resent event
+/// comes at once), and so does what a snapshot adds when the stream's opening is markup or a
+/// one-letter word ("##" then "## Title", "I" then "I would").
 /// </summary>
 internal static class StutterEvidence
 {
     private const int SampleRunes = 64;
     private const int MaxInformation = 16;
+    private const double HanWeight = 2;
 
     /// <summary>
     /// Confidence contributed by one content event that extends <paramref name="reference"/>
     /// by <paramref name="growth"/> bytes, <paramref name="gap"/> after the previous content event.
     /// </summary>
-    public static double StepScore(ReadOnlySpan<byte> reference, int growth, TimeSpan gap, RepairOptions options)
+    public static double StepScore(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> content, TimeSpan gap, bool firstRepeat, RepairOptions options)
     {
         var score = Information(reference);
-        if (growth == 0)
+        var growth = content[reference.Length..];
+        if (growth.IsEmpty)
         {
             // The same text again: a resent event arrives at once, a repeated token at token pace.
             score += gap <= options.DuplicateWindow ? 0.5 : -1;
+        }
+        else if (firstRepeat && score < options.ConfirmScore && BreaksRepetition(content, reference.Length)
+            && (IsMarkupRun(reference) || IsOneLetterWord(reference, growth)))
+        {
+            // The stream's opening markup ("##", "```", "**", eight spaces) repeated by the very next
+            // content and continued with something else: read as deltas, the text would double the
+            // run ("####", "``````", "****") and go on to other text, where a model emits the run as
+            // one token. What the snapshot adds is the evidence. Not for one character ("*", "*Bold**"
+            // is bold text; "谢", "谢你" is 谢谢), not for a run built up ("=", "=="), and not once
+            // something is held ("*", "**", "**Sure"). The same for a one-letter word: "I", "I am"
+            // read as deltas is "II am".
+            score += Math.Min(Information(growth), options.ConfirmScore);
         }
 
         return score;
@@ -32,9 +48,10 @@ internal static class StutterEvidence
 
     /// <summary>
     /// How surprising it would be for a clean stream to repeat <paramref name="text"/> right after
-    /// itself, measured on characters (not bytes) of its shortest period: letters count 1, other
-    /// visible characters 1 next to letters and 0.5 on their own ("100100", "=-=-"), white space 0; a
-    /// period of one distinct character ("=", "\n", "我") counts 0. A capitalised word ("Hi", "We") doubled without a space ("HiHi") is rarer
+    /// itself, measured on characters (not bytes) of its shortest period: letters count 1 (a Han
+    /// ideograph, a syllable with its meaning, 2), other visible characters 1 next to letters and
+    /// 0.5 on their own ("100100", "=-=-"), white space 0; a period of one distinct character ("=",
+    /// "\n", "我") counts 0. A capitalised word ("Hi", "We") doubled without a space ("HiHi") is rarer
     /// still and gets a bonus. At most 16.
     /// </summary>
     public static double Information(ReadOnlySpan<byte> text)
@@ -58,7 +75,11 @@ internal static class StutterEvidence
         foreach (var value in period)
         {
             var rune = new Rune(value);
-            if (Rune.IsLetter(rune))
+            if (IsHan(value))
+            {
+                letters += HanWeight;
+            }
+            else if (Rune.IsLetter(rune))
             {
                 letters++;
             }
@@ -78,6 +99,44 @@ internal static class StutterEvidence
         }
 
         return Math.Min(score, MaxInformation);
+    }
+
+    /// <summary>
+    /// "I" or "A" followed by a space or a small letter: "II am" and "AAn apple" are not how text
+    /// starts. A capital followed by a capital ("L", "LM") may begin an acronym and is left alone.
+    /// </summary>
+    private static bool IsOneLetterWord(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth) =>
+        reference.Length == 1 && (reference[0] is (byte)'I' or (byte)'A') && (growth[0] is (byte)' ' or (>= (byte)'a' and <= (byte)'z'));
+
+    /// <summary>At least two characters and no letter: "##", "```", "**", "    ", "}}", "[[1, 2".</summary>
+    private static bool IsMarkupRun(ReadOnlySpan<byte> text)
+    {
+        var count = 0;
+        while (!text.IsEmpty)
+        {
+            Rune.DecodeFromUtf8(text, out var rune, out var consumed);
+            if (Rune.IsLetter(rune))
+            {
+                return false;
+            }
+
+            count++;
+            text = text[consumed..];
+        }
+
+        return count >= 2;
+    }
+
+    /// <summary>
+    /// Whether the first byte <paramref name="content"/> adds to its first <paramref name="length"/>
+    /// bytes leaves their repetition at once ("##" then "## Hi", "```" then "```py"), rather than
+    /// running on ("ha" then "hahaha"). A run that ends its line ("=====" then "=====\n// x",
+    /// eight spaces then "        \nif") is a whole line, and lines do repeat.
+    /// </summary>
+    private static bool BreaksRepetition(ReadOnlySpan<byte> content, int length)
+    {
+        var period = SmallestPeriod(content[..length]);
+        return content.Length > length && content[length] != content[length - period] && content[length] is not ((byte)'\n' or (byte)'\r');
     }
 
     /// <summary>The smallest p such that items[i] == items[i - p] for every i &gt;= p (KMP border).</summary>
@@ -226,6 +285,8 @@ internal static class StutterEvidence
 
         return distinct;
     }
+
+    private static bool IsHan(int rune) => rune is (>= 0x4E00 and <= 0x9FFF) or (>= 0x3400 and <= 0x4DBF) or (>= 0x20000 and <= 0x2FA1F);
 
     private static bool IsAsciiUpper(int rune) => rune is >= 'A' and <= 'Z';
 

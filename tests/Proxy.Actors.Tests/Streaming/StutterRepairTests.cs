@@ -17,6 +17,13 @@ public sealed class StutterRepairTests
     [InlineData("Hello| Hello| Hello")]
     [InlineData("1.|1.5| is")]
     [InlineData("    |        |return")]
+    [InlineData("*|*Bold**| text")]
+    [InlineData("\u8c22|\u8c22\u4f60\u7684|\u8010\u5fc3")]
+    [InlineData("=====|=====\n// comment|\nx")]
+    [InlineData("        |        \nif (a)| {")]
+    [InlineData("L|LM| answers")]
+    [InlineData("ha|haha| yes")]
+    [InlineData("\u603b\u7ed3\u4e00\u4e0b|\uff1a|\u597d")]
     public void Clean_stream_passes_byte_for_byte(string joined)
     {
         var deltas = joined.Split('|');
@@ -212,6 +219,28 @@ public sealed class StutterRepairTests
         Assert.Equal([first, ChunkJson.Content("=="), ChunkJson.Reasoning("thinking"), ChunkJson.Reasoning("more thinking")], driver.Sink.Texts);
     }
 
+    [Theory]
+    [InlineData("##", "## Title", " Title")]
+    [InlineData("```", "```python\n", "python\n")]
+    [InlineData("**", "**Note**", "Note**")]
+    [InlineData("[[1, 2", "[[1, 2], [3, 4]]", "], [3, 4]]")]
+    [InlineData("I", "I would", " would")]
+    [InlineData("A", "A list", " list")]
+    [InlineData("\u4f60\u597d", "\u4f60\u597d\uff0c\u6211\u662f", "\uff0c\u6211\u662f")]
+    public void Opening_repeated_and_continued_at_once_is_a_snapshot(string first, string second, string repaired)
+    {
+        var driver = new RepairDriver();
+
+        driver.Send(ChunkJson.Content(first));
+        driver.Send(ChunkJson.Content(second), after: TimeSpan.FromMilliseconds(30));
+        driver.Send(ChunkJson.Content(" next"), after: TimeSpan.FromMilliseconds(30));
+        driver.Complete();
+
+        Assert.Equal([first, repaired, " next"], driver.ClientDeltas);
+        Assert.Equal(RepairMode.PassThrough, driver.Repair.Mode);
+        Assert.Equal(1, driver.Repair.Repairs);
+    }
+
     [Fact]
     public void Duplicated_first_event_is_emptied()
     {
@@ -301,8 +330,9 @@ public sealed class StutterRepairTests
     [InlineData("haha", 2)]
     [InlineData("hahaha", 2)]
     [InlineData("# c", 2)]
-    [InlineData("\u4ee3\u7801", 2)]
-    [InlineData("\u4ee3\u7801\u4ee3\u7801", 2)]
+    [InlineData("\u4ee3\u7801", 4)]
+    [InlineData("\u4ee3\u7801\u4ee3\u7801", 4)]
+    [InlineData("\u8c22\u8c22", 0)]
     [InlineData("The quick brown fox jumps", 16)]
     public void Information_weighs_repeated_text(string text, double expected)
     {

@@ -36,11 +36,19 @@ internal static class CorpusText
         "=====", "-----", "a = b == c", "s = \"\\\\\"", "match x {", "    _ => {}", "}}", "[[1, 2], [3, 4]]",
     ];
 
-    private static readonly string[] Cjk =
+    // Clauses of ordinary Chinese prose. Words follow each other as in real text, so a word right
+    // after itself appears only where the language doubles it ("谢谢", "慢慢", "看看").
+    private static readonly string[] CjkClauses =
     [
-        "\u4f60\u597d", "\u4e16\u754c", "\u6570\u636e", "\u6d41\u5f0f", "\u54cd\u5e94", "\u6a21\u578b", "\u7684", "\u662f",
-        "\u3002", "\uff0c", "\u6211\u4eec", "\u53ef\u4ee5", "\u4ee3\u7801", "\u95ee\u9898",
+        "你好，我是通义千问", "很高兴为你服务", "流式响应可以让用户更快看到结果", "这个问题可以分成三步来解决",
+        "首先，我们需要读取配置文件", "然后根据返回的数据更新界面", "如果请求失败，系统会自动重试", "请慢慢看看下面的例子",
+        "模型会逐个生成新的词语", "代码的第一行导入了需要的库", "谢谢你的耐心等待", "我们常常把缓存放在内存里",
+        "服务器在一秒钟内返回了响应", "这样做的好处是延迟更低", "当然，你也可以使用命令行工具", "总结一下",
+        "数据库连接需要及时释放", "下面是一个简单的示例", "这取决于你的具体需求", "每个请求都有唯一的编号",
+        "天气好的时候，大家都喜欢出去走走", "中文和英文混合时要注意空格", "客户端断开后，上游请求也应取消", "好的",
     ];
+
+    private static readonly string[] CjkPunctuation = ["\u3002", "\uff0c", "\uff01", "\uff1f", "\uff1a", "\n"];
 
     public static string Prose(Random rng)
     {
@@ -101,9 +109,11 @@ internal static class CorpusText
         }
 
         var lines = rng.Next(2, 30);
+        string? previous = null;
         for (var i = 0; i < lines; i++)
         {
-            sb.Append(Pick(rng, CodeLines)).Append(rng.Next(5) == 0 ? "\n\n" : "\n");
+            previous = PickAnother(rng, CodeLines, previous);
+            sb.Append(previous).Append(rng.Next(5) == 0 ? "\n\n" : "\n");
         }
 
         if (fenced)
@@ -117,16 +127,35 @@ internal static class CorpusText
     public static string Chinese(Random rng)
     {
         var sb = new StringBuilder();
-        var n = rng.Next(3, 40);
+        string? previous = null;
+        var n = rng.Next(1, 8);
         for (var i = 0; i < n; i++)
         {
-            sb.Append(Pick(rng, Cjk));
+            previous = PickAnother(rng, CjkClauses, previous);
+            sb.Append(previous);
+            sb.Append(i == n - 1 ? "\u3002" : Pick(rng, CjkPunctuation));
         }
 
         return sb.ToString();
     }
 
     public static string Pick(Random rng, string[] items) => items[rng.Next(items.Length)];
+
+    /// <summary>
+    /// A pick that is not <paramref name="previous"/> unless that is short: answers repeat "}", a
+    /// blank line or "    " at once, but hardly a whole sentence or line of code.
+    /// </summary>
+    private static string PickAnother(Random rng, string[] items, string? previous)
+    {
+        while (true)
+        {
+            var item = Pick(rng, items);
+            if (item != previous || item.Trim().Length <= 2)
+            {
+                return item;
+            }
+        }
+    }
 
     private static string Capitalize(string word) => word.Length > 0 && char.IsLower(word[0]) ? char.ToUpperInvariant(word[0]) + word[1..] : word;
 }
