@@ -16,7 +16,7 @@ namespace Proxy.Actors.Tests.Streaming;
 /// </summary>
 public sealed class StutterCorpusTests(ITestOutputHelper output)
 {
-    private static readonly int[] Seeds = [20261121, 1, 2, 3, 4];
+    private static readonly int[] Seeds = [20261121, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14];
 
     private static readonly (StreamPattern Pattern, int Count)[] Mix =
     [
