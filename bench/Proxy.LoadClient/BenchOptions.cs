@@ -25,6 +25,11 @@ internal sealed class BenchOptions
     public string ApiKey { get; private set; } = "bench-key";
     public string Model { get; private set; } = "qwen3-coder-plus";
     public string ProxyLogLevel { get; private set; } = "warn";
+
+    /// <summary>Extra environment of the proxy processes (<c>--proxy-env NAME=VALUE</c>, repeatable), e.g. GC settings to compare.</summary>
+    public IReadOnlyDictionary<string, string> ProxyEnvironment => _proxyEnvironment;
+
+    private readonly Dictionary<string, string> _proxyEnvironment = new(StringComparer.Ordinal);
     public TimeSpan StartupTimeout { get; private set; } = TimeSpan.FromSeconds(90);
 
     public string LatencyScenario { get; private set; } = "chunks=20;delay_ms=0";
@@ -72,6 +77,7 @@ internal sealed class BenchOptions
           --upstream emulator|stub   what stands behind every path (default emulator; stub is a minimal built-in SSE server)
           --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
           --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
+          --proxy-env NAME=VALUE     extra environment of the proxy (repeatable), e.g. DOTNET_gcServer=0
           --startup-timeout S
           --latency-samples N --latency-warmup N --latency-scenario S
           --connections 64,256 --throughput-seconds S --throughput-rounds N --throughput-warmup S
@@ -120,6 +126,7 @@ internal sealed class BenchOptions
                 case "--api-key": o.ApiKey = Value(); break;
                 case "--model": o.Model = Value(); break;
                 case "--proxy-log-level": o.ProxyLogLevel = Value(); break;
+                case "--proxy-env": o.AddProxyEnvironment(Value()); break;
                 case "--startup-timeout": o.StartupTimeout = Seconds(name, Value()); break;
                 case "--latency-scenario": o.LatencyScenario = Value(); break;
                 case "--latency-warmup": o.LatencyWarmup = Int(name, Value(), 0); break;
@@ -146,6 +153,17 @@ internal sealed class BenchOptions
 
         o.ResultsDir = Path.GetFullPath(o.ResultsDir, o.RepoRoot);
         return o;
+    }
+
+    private void AddProxyEnvironment(string assignment)
+    {
+        var equals = assignment.IndexOf('=', StringComparison.Ordinal);
+        if (equals <= 0)
+        {
+            throw new ArgumentException($"--proxy-env needs NAME=VALUE, not {assignment}");
+        }
+
+        _proxyEnvironment[assignment[..equals]] = assignment[(equals + 1)..];
     }
 
     private void ApplyQuick()

@@ -185,6 +185,11 @@ internal sealed class BenchEnvironment : IDisposable
             env["LOG_LEVEL"] = _options.ProxyLogLevel;
             env["STUTTER_REPAIR"] = repair ? "true" : "false";
             env["QWEN_DIR"] = TempFolder("qwen-bench-creds-");
+            foreach (var (name, value) in _options.ProxyEnvironment)
+            {
+                env[name] = value;
+            }
+
             _starts++;
             _proxies.Add((port, ChildProcess.Start("proxy", _dotnet, [dll], env, LogFile($"proxy-{_starts}-port{Port(port)}"))));
         }

@@ -12,7 +12,9 @@ internal abstract class ActorCellBase : IActorRef
     private readonly Dictionary<string, ActorCellBase> _children = new(StringComparer.Ordinal);
     private readonly HashSet<IPendingReply> _openReplies = [];
     private readonly List<IDeathWatch> _watchers = [];
-    private readonly ConcurrentQueue<Escalation> _escalations = new();
+    // Made on the first escalation: most actors (one per stream) never see one, and an empty
+    // queue still costs a 32-slot segment.
+    private ConcurrentQueue<Escalation>? _escalations;
     private readonly TaskCompletionSource _terminated = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _stopRequested;
     private volatile bool _attention;
@@ -61,7 +63,14 @@ internal abstract class ActorCellBase : IActorRef
     /// <summary>A child chose <see cref="Directive.Escalate"/>: this actor fails as if it had thrown.</summary>
     public void Escalate(Escalation escalation)
     {
-        _escalations.Enqueue(escalation);
+        var escalations = Volatile.Read(ref _escalations);
+        if (escalations is null)
+        {
+            Interlocked.CompareExchange(ref _escalations, new ConcurrentQueue<Escalation>(), null);
+            escalations = _escalations;
+        }
+
+        escalations.Enqueue(escalation);
         RaiseAttention();
     }
 
@@ -142,7 +151,16 @@ internal abstract class ActorCellBase : IActorRef
         }
     }
 
-    protected bool TryDequeueEscalation(out Escalation escalation) => _escalations.TryDequeue(out escalation!);
+    protected bool TryDequeueEscalation(out Escalation escalation)
+    {
+        if (Volatile.Read(ref _escalations) is { } escalations)
+        {
+            return escalations.TryDequeue(out escalation!);
+        }
+
+        escalation = null!;
+        return false;
+    }
 
     protected void ClearAttention() => _attention = false;
 

@@ -17,6 +17,7 @@ internal sealed class QwenUpstreamClient : IDisposable
     private readonly UpstreamOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
+    private const string RequestIdHeader = "X-Request-ID";
     private readonly string _userAgent;
 
     public QwenUpstreamClient(UpstreamOptions options, TimeProvider? time = null, ILogger<QwenUpstreamClient>? logger = null, HttpMessageHandler? handler = null)
@@ -52,8 +53,20 @@ internal sealed class QwenUpstreamClient : IDisposable
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tokens);
-        var request = new CallSpec(body, path.TrimStart('/'), tokens, extraHeaders, stream ?? StreamFlag.IsStreaming(body.Span));
-        return cancellationToken => SendAsync(request, cancellationToken);
+        var request = new CallSpec(body, path.TrimStart('/'), tokens, extraHeaders, null, stream ?? StreamFlag.IsStreaming(body.Span)) { Client = this };
+        return request.Invoke;
+    }
+
+    /// <summary>
+    /// As <see cref="CreateCall(ReadOnlyMemory{byte}, string, ITokenSource, IReadOnlyDictionary{string, string}?, bool?)"/>
+    /// with one extra header, <c>X-Request-ID: <paramref name="requestId"/></c>, and nothing built per request to carry it.
+    /// </summary>
+    public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(tokens);
+        ArgumentNullException.ThrowIfNull(requestId);
+        return new CallSpec(body, path.TrimStart('/'), tokens, null, requestId, stream) { Client = this }.Invoke;
     }
 
     public void Dispose() => _http.Dispose();
@@ -162,6 +175,11 @@ internal sealed class QwenUpstreamClient : IDisposable
         headers.TryAddWithoutValidation(QwenHeaders.DashScopeCacheControl, "enable");
         headers.TryAddWithoutValidation("Accept", call.Stream ? QwenHeaders.EventStream : QwenHeaders.Json);
 
+        if (call.RequestId is { } requestId)
+        {
+            headers.TryAddWithoutValidation(RequestIdHeader, requestId);
+        }
+
         if (call.ExtraHeaders is { } extra)
         {
             foreach (var (name, value) in extra)
@@ -196,10 +214,17 @@ internal sealed class QwenUpstreamClient : IDisposable
         ? UpstreamResult.Fail(FailureKind.UpstreamUnreachable, 0, "The upstream access token could not be refreshed; try again shortly.")
         : UpstreamResult.Fail(FailureKind.ShuttingDown, 0, "The server is shutting down.");
 
+    /// <summary>One call's fixed parts; <see cref="Invoke"/> is the call itself (one delegate, no closure).</summary>
     private sealed record CallSpec(
         ReadOnlyMemory<byte> Body,
         string Path,
         ITokenSource Tokens,
         IReadOnlyDictionary<string, string>? ExtraHeaders,
-        bool Stream);
+        string? RequestId,
+        bool Stream)
+    {
+        public QwenUpstreamClient Client { get; init; } = null!;
+
+        public Task<UpstreamResult> Invoke(CancellationToken cancellationToken) => Client.SendAsync(this, cancellationToken);
+    }
 }

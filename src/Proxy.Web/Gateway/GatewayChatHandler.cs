@@ -46,7 +46,7 @@ internal sealed class GatewayChatHandler(
             return;
         }
 
-        var call = account.Gate.Guard(account.Client.CreateCall(request.Body, ChatPath, account.Tokens, Headers(context), stream: true));
+        var call = account.Gate.Guard(account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: true));
         var job = new StreamJob(
             context.TraceIdentifier,
             call,
@@ -94,7 +94,7 @@ internal sealed class GatewayChatHandler(
     {
         using var deadline = new CancellationTokenSource(options.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
-        var call = account.Client.CreateCall(request.Body, ChatPath, account.Tokens, Headers(context), stream: false);
+        var call = account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: false);
 
         using var result = await account.Gate.SendAsync(call, account.Retry, linked.Token);
         if (!result.IsSuccess)
@@ -144,9 +144,4 @@ internal sealed class GatewayChatHandler(
         response.Headers[HeaderNames.CacheControl] = "no-store";
         await response.Body.WriteAsync(body, cancellationToken);
     }
-
-    private static Dictionary<string, string> Headers(HttpContext context) => new(1, StringComparer.OrdinalIgnoreCase)
-    {
-        ["X-Request-ID"] = context.TraceIdentifier,
-    };
 }
