@@ -18,8 +18,10 @@ internal static class StutterEvidence
     private const double HanWeight = 2;
 
     /// <summary>
-    /// Confidence contributed by one content event that extends <paramref name="reference"/>
-    /// by <paramref name="growth"/> bytes, <paramref name="gap"/> after the previous content event.
+    /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
+    /// <paramref name="reference"/> (the text so far, or the last held snapshot) and came
+    /// <paramref name="gap"/> after the previous content event. <paramref name="firstRepeat"/>: nothing
+    /// is held, so this is the first content to repeat the stream's opening.
     /// </summary>
     public static double StepScore(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> content, TimeSpan gap, bool firstRepeat, RepairOptions options)
     {
@@ -30,16 +32,16 @@ internal static class StutterEvidence
             // The same text again: a resent event arrives at once, a repeated token at token pace.
             score += gap <= options.DuplicateWindow ? 0.5 : -1;
         }
-        else if (firstRepeat && score < options.ConfirmScore && BreaksRepetition(content, reference.Length)
-            && (IsMarkupRun(reference) || IsOneLetterWord(reference, growth)))
+        else if (firstRepeat && score < options.ConfirmScore
+            && (IsMarkupRun(reference) || IsOneLetterWord(reference, growth)) && BreaksRepetition(content, reference.Length))
         {
             // The stream's opening markup ("##", "```", "**", eight spaces) repeated by the very next
             // content and continued with something else: read as deltas, the text would double the
             // run ("####", "``````", "****") and go on to other text, where a model emits the run as
             // one token. What the snapshot adds is the evidence. Not for one character ("*", "*Bold**"
             // is bold text; "谢", "谢你" is 谢谢), not for a run built up ("=", "=="), and not once
-            // something is held ("*", "**", "**Sure"). The same for a one-letter word: "I", "I am"
-            // read as deltas is "II am".
+            // something is held ("*", "**", "**Sure"). The same for a one-letter word: "I", "I would"
+            // read as deltas is "II would".
             score += Math.Min(Information(growth), options.ConfirmScore);
         }
 
