@@ -49,13 +49,8 @@ internal sealed class QwenUpstreamClient : IDisposable
         string path,
         ITokenSource tokens,
         IReadOnlyDictionary<string, string>? extraHeaders,
-        bool? stream = null)
-    {
-        ArgumentNullException.ThrowIfNull(path);
-        ArgumentNullException.ThrowIfNull(tokens);
-        var request = new CallSpec(body, path.TrimStart('/'), tokens, extraHeaders, null, stream ?? StreamFlag.IsStreaming(body.Span)) { Client = this };
-        return request.Invoke;
-    }
+        bool? stream = null) =>
+        Create(body, path, tokens, extraHeaders, requestId: null, stream ?? StreamFlag.IsStreaming(body.Span));
 
     /// <summary>
     /// As <see cref="CreateCall(ReadOnlyMemory{byte}, string, ITokenSource, IReadOnlyDictionary{string, string}?, bool?)"/>
@@ -63,10 +58,16 @@ internal sealed class QwenUpstreamClient : IDisposable
     /// </summary>
     public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream)
     {
+        ArgumentNullException.ThrowIfNull(requestId);
+        return Create(body, path, tokens, extraHeaders: null, requestId, stream);
+    }
+
+    private UpstreamCall Create(
+        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, IReadOnlyDictionary<string, string>? extraHeaders, string? requestId, bool stream)
+    {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tokens);
-        ArgumentNullException.ThrowIfNull(requestId);
-        return new CallSpec(body, path.TrimStart('/'), tokens, null, requestId, stream) { Client = this }.Invoke;
+        return new CallSpec(this, body, path.TrimStart('/'), tokens, extraHeaders, requestId, stream).Invoke;
     }
 
     public void Dispose() => _http.Dispose();
@@ -216,6 +217,7 @@ internal sealed class QwenUpstreamClient : IDisposable
 
     /// <summary>One call's fixed parts; <see cref="Invoke"/> is the call itself (one delegate, no closure).</summary>
     private sealed record CallSpec(
+        QwenUpstreamClient Client,
         ReadOnlyMemory<byte> Body,
         string Path,
         ITokenSource Tokens,
@@ -223,8 +225,6 @@ internal sealed class QwenUpstreamClient : IDisposable
         string? RequestId,
         bool Stream)
     {
-        public QwenUpstreamClient Client { get; init; } = null!;
-
         public Task<UpstreamResult> Invoke(CancellationToken cancellationToken) => Client.SendAsync(this, cancellationToken);
     }
 }
