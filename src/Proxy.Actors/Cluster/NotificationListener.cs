@@ -97,7 +97,16 @@ internal sealed class NotificationListener : IAsyncDisposable
                 return;
             }
 
-            _stop.Cancel();
+            try
+            {
+                _stop.Cancel();
+            }
+            catch (AggregateException e) when (e.InnerExceptions.All(x => x is ObjectDisposedException))
+            {
+                // Npgsql's cancellation callback can meet a connection the loop is tearing down at
+                // that moment; every callback has run, and the loop ends on the cancelled token.
+            }
+
             loop = _loop;
         }
 
