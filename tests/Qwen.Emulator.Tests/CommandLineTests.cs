@@ -8,13 +8,13 @@ public sealed class CommandLineTests
     public void Every_option_is_read()
     {
         var options = CommandLine.Parse([
-            "--port", "18080", "--seed", "9", "--token-lifetime", "60", "--api-key", "a,b", "--api-key", "c",
+            "--port", "18080", "--h2c-port", "18082", "--seed", "9", "--token-lifetime", "60", "--api-key", "a,b", "--api-key", "c",
             "--scenario", "chunks=2", "--fault-rate", "0.2", "--fault", "503", "--min-poll-interval", "0.5",
             "--device-code-lifetime", "30", "--omit-refresh-token", "--auto-approve", "--resource-url", "http://127.0.0.1:{port}",
             "--max-recorded", "5", "--log-level", "debug",
         ])!;
 
-        Assert.Equal(18080, options.Port);
+        Assert.Equal((18080, 18082), (options.Port, options.H2cPort));
         Assert.Equal(9, options.Seed);
         Assert.Equal(TimeSpan.FromSeconds(60), options.AccessTokenLifetime);
         Assert.Equal(["a", "b", "c"], options.ApiKeys);
@@ -35,6 +35,7 @@ public sealed class CommandLineTests
         var options = CommandLine.Parse([])!;
 
         Assert.Equal((18080, 42, LogLevel.Warning), (options.Port, options.Seed, options.MinimumLogLevel));
+        Assert.Null(options.H2cPort);
         Assert.Empty(options.ApiKeys);
     }
 

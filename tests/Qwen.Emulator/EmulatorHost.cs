@@ -56,6 +56,10 @@ public sealed class EmulatorHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            if (options.H2cPort is { } h2c)
+            {
+                kestrel.Listen(IPAddress.Loopback, h2c, listen => listen.Protocols = HttpProtocols.Http2);
+            }
         });
 
         var app = builder.Build();
@@ -71,7 +75,8 @@ public sealed class EmulatorHost : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
+            .First(a => options.H2cPort is not { } h2c || new Uri(a).Port != h2c);
         var port = new Uri(address).Port;
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         state.BaseUrl = baseUrl;

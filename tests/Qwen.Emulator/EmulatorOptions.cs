@@ -8,6 +8,12 @@ public sealed class EmulatorOptions
     /// <summary>Port on 127.0.0.1; 0 picks any free port (see <see cref="EmulatorHost.BaseUrl"/>).</summary>
     public int Port { get; set; }
 
+    /// <summary>
+    /// A second port on 127.0.0.1 that speaks HTTP/2 without TLS (prior knowledge, h2c), for clients
+    /// that reach the upstream over HTTP/2; null = none.
+    /// </summary>
+    public int? H2cPort { get; set; }
+
     /// <summary>Seed of the streamed text, tool calls and the fault_rate draw.</summary>
     public int Seed { get; set; } = 42;
 

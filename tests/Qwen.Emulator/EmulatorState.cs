@@ -127,7 +127,7 @@ public sealed class EmulatorState
     internal void ChatEnded() => Interlocked.Decrement(ref _activeChatRequests);
 
     /// <summary>Counts and records a new chat request; its id is its number since start or reset.</summary>
-    internal RequestRecord BeginChat(string path, string? scenario, byte[] body, IReadOnlyDictionary<string, string> headers)
+    internal RequestRecord BeginChat(string path, string? scenario, byte[] body, IReadOnlyDictionary<string, string> headers, string protocol = "HTTP/1.1")
     {
         Interlocked.Increment(ref _activeChatRequests);
         List<TaskCompletionSource<RequestRecord>>? ready = null;
@@ -135,7 +135,7 @@ public sealed class EmulatorState
         lock (_requestsGate)
         {
             var id = Interlocked.Increment(ref _chatRequestCount);
-            record = new RequestRecord(id, path, scenario, TimeProvider.System.GetUtcNow(), body, headers);
+            record = new RequestRecord(id, path, scenario, TimeProvider.System.GetUtcNow(), body, headers) { Protocol = protocol };
             _requests.Enqueue(record);
             while (_requests.Count > Math.Max(1, _options.MaxRecordedRequests))
             {

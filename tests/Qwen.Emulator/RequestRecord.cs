@@ -42,6 +42,9 @@ public sealed class RequestRecord
 
     public string BodyText => Encoding.UTF8.GetString(Body);
 
+    /// <summary>The HTTP version the request came in ("HTTP/1.1", "HTTP/2").</summary>
+    public string Protocol { get; init; } = "HTTP/1.1";
+
     /// <summary>Request headers, names case-insensitive, repeated values joined with ",".</summary>
     public IReadOnlyDictionary<string, string> Headers { get; }
 

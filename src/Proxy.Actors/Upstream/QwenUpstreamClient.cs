@@ -159,7 +159,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         var request = new HttpRequestMessage(HttpMethod.Post, Target(token.ApiBase, call.Path))
         {
             Version = _options.HttpVersion,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            VersionPolicy = _options.VersionPolicy,
             Content = new ReadOnlyMemoryContent(call.Body),
         };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(QwenHeaders.Json);

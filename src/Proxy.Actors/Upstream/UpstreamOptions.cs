@@ -5,7 +5,10 @@ namespace Proxy.Actors.Upstream;
 /// <summary>How the proxy talks to the upstream: connection pool, timeouts, client identity.</summary>
 internal sealed record UpstreamOptions
 {
-    /// <summary>Most connections per upstream host (HTTP/1.1 concurrency; HTTP/2 opens more when full).</summary>
+    /// <summary>
+    /// Most connections per upstream host (MAX_CONNS_PER_HOST): over HTTP/1.1 the most calls in flight
+    /// at once, the rest wait for a free connection; over HTTP/2 each connection carries many calls.
+    /// </summary>
     public int MaxConnectionsPerServer { get; init; } = int.MaxValue;
 
     /// <summary>How long an idle pooled connection is kept (IDLE_CONN_TIMEOUT_SECONDS).</summary>
@@ -26,8 +29,15 @@ internal sealed record UpstreamOptions
     /// <summary>The Qwen Code version the client identifies as in User-Agent.</summary>
     public string ClientVersion { get; init; } = "0.1.0";
 
-    /// <summary>HTTP version asked for; lower versions are accepted (plain http always uses HTTP/1.1).</summary>
+    /// <summary>HTTP version asked for (UPSTREAM_HTTP_VERSION); see <see cref="VersionPolicy"/>.</summary>
     public Version HttpVersion { get; init; } = System.Net.HttpVersion.Version20;
+
+    /// <summary>
+    /// Whether another version than <see cref="HttpVersion"/> is accepted. The default, HTTP/2 or lower,
+    /// gets HTTP/2 from a TLS upstream that offers it and HTTP/1.1 otherwise (plain http included);
+    /// HTTP/2 exactly also speaks HTTP/2 to a plain-http upstream (prior knowledge, h2c).
+    /// </summary>
+    public HttpVersionPolicy VersionPolicy { get; init; } = HttpVersionPolicy.RequestVersionOrLower;
 
     /// <summary><c>QwenCode/&lt;version&gt; (&lt;platform&gt;; &lt;arch&gt;)</c>, as the Qwen Code CLI sends it.</summary>
     public string UserAgent => $"QwenCode/{ClientVersion} ({QwenHeaders.Platform}; {QwenHeaders.Architecture})";

@@ -66,6 +66,12 @@ public sealed class ProxyOptions
     /// <summary><c>MAX_IDLE_CONNS_PER_HOST</c>.</summary>
     public int MaxIdleConnsPerHost { get; init; } = 50;
 
+    /// <summary><c>MAX_CONNS_PER_HOST</c>: most upstream connections per host; 0 = no limit.</summary>
+    public int MaxConnsPerHost { get; init; }
+
+    /// <summary><c>UPSTREAM_HTTP_VERSION</c>.</summary>
+    public UpstreamHttpVersion UpstreamHttpVersion { get; init; } = UpstreamHttpVersion.Auto;
+
     /// <summary><c>IDLE_CONN_TIMEOUT_SECONDS</c>.</summary>
     public TimeSpan IdleConnTimeout { get; init; } = TimeSpan.FromSeconds(180);
 

@@ -29,6 +29,13 @@ internal static class ProxyOptionsDescriber
         Add(s, "TOKEN_REFRESH_BUFFER", DurationParser.Format(o.TokenRefreshBuffer));
         Add(s, "MAX_IDLE_CONNS", o.MaxIdleConns.ToString(CultureInfo.InvariantCulture));
         Add(s, "MAX_IDLE_CONNS_PER_HOST", o.MaxIdleConnsPerHost.ToString(CultureInfo.InvariantCulture));
+        Add(s, "MAX_CONNS_PER_HOST", o.MaxConnsPerHost == 0 ? "0 (no limit)" : o.MaxConnsPerHost.ToString(CultureInfo.InvariantCulture));
+        Add(s, "UPSTREAM_HTTP_VERSION", o.UpstreamHttpVersion switch
+        {
+            UpstreamHttpVersion.Http11 => "1.1",
+            UpstreamHttpVersion.Http2 => "2",
+            _ => "auto",
+        });
         Add(s, "IDLE_CONN_TIMEOUT_SECONDS", Seconds(o.IdleConnTimeout));
         Add(s, "REQUEST_TIMEOUT_SECONDS", Seconds(o.RequestTimeout));
         Add(s, "STREAMING_TIMEOUT_SECONDS", Seconds(o.StreamingTimeout));

@@ -40,6 +40,8 @@ internal static class ProxyOptionsParser
             TokenRefreshBuffer = Duration(c, "TOKEN_REFRESH_BUFFER", TimeSpan.Zero, d.TokenRefreshBuffer),
             MaxIdleConns = Int(c, "MAX_IDLE_CONNS", 1, 100_000, d.MaxIdleConns),
             MaxIdleConnsPerHost = Int(c, "MAX_IDLE_CONNS_PER_HOST", 1, 100_000, d.MaxIdleConnsPerHost),
+            MaxConnsPerHost = Int(c, "MAX_CONNS_PER_HOST", 0, 1_000_000, d.MaxConnsPerHost),
+            UpstreamHttpVersion = HttpVersion(c) ?? d.UpstreamHttpVersion,
             IdleConnTimeout = Duration(c, "IDLE_CONN_TIMEOUT_SECONDS", TimeSpan.FromSeconds(1), d.IdleConnTimeout),
             RequestTimeout = Duration(c, "REQUEST_TIMEOUT_SECONDS", TimeSpan.FromSeconds(1), d.RequestTimeout),
             StreamingTimeout = Duration(c, "STREAMING_TIMEOUT_SECONDS", TimeSpan.FromSeconds(1), d.StreamingTimeout),
@@ -152,6 +154,22 @@ internal static class ProxyOptionsParser
             "TEXT" => ProxyLogFormat.Text,
             "JSON" => ProxyLogFormat.Json,
             _ => throw ProxyConfigurationException.Invalid(name, $"must be 'text' or 'json', got '{value}'."),
+        };
+    }
+
+    private static UpstreamHttpVersion? HttpVersion(ConfigLookup c)
+    {
+        if (c.Find("UPSTREAM_HTTP_VERSION") is not var (value, name))
+        {
+            return null;
+        }
+
+        return value.ToUpperInvariant() switch
+        {
+            "AUTO" => UpstreamHttpVersion.Auto,
+            "1.1" or "HTTP/1.1" => UpstreamHttpVersion.Http11,
+            "2" or "2.0" or "HTTP/2" => UpstreamHttpVersion.Http2,
+            _ => throw ProxyConfigurationException.Invalid(name, $"must be 'auto', '1.1' or '2', got '{value}'."),
         };
     }
 

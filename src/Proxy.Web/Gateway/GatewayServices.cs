@@ -25,11 +25,7 @@ internal static class GatewayServices
 
         services.AddSingleton(_ => StreamOptionsFrom(options, configuration));
         services.AddSingleton(sp => new QwenUpstreamClient(
-            new UpstreamOptions
-            {
-                PooledConnectionIdleTimeout = options.IdleConnTimeout,
-                ClientVersion = ProxyInfo.Version,
-            },
+            UpstreamOptionsFrom(options),
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QwenUpstreamClient>>()));
         services.AddSingleton(sp => new ResilienceMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
@@ -120,4 +116,14 @@ internal static class GatewayServices
 
         public IReadOnlyList<AccountStatus> GetAccounts() => [new AccountStatus(AccountName, "api_key", null, options.UpstreamBaseUrl?.ToString())];
     }
+
+    /// <summary>The upstream connection settings: pool size, idle timeout and HTTP version.</summary>
+    internal static UpstreamOptions UpstreamOptionsFrom(ProxyOptions options) => new()
+    {
+        PooledConnectionIdleTimeout = options.IdleConnTimeout,
+        MaxConnectionsPerServer = options.MaxConnsPerHost == 0 ? int.MaxValue : options.MaxConnsPerHost,
+        HttpVersion = options.UpstreamHttpVersion == UpstreamHttpVersion.Http11 ? System.Net.HttpVersion.Version11 : System.Net.HttpVersion.Version20,
+        VersionPolicy = options.UpstreamHttpVersion == UpstreamHttpVersion.Auto ? HttpVersionPolicy.RequestVersionOrLower : HttpVersionPolicy.RequestVersionExact,
+        ClientVersion = ProxyInfo.Version,
+    };
 }

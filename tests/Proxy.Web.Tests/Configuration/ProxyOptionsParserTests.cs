@@ -43,6 +43,8 @@ public sealed class ProxyOptionsParserTests
         Assert.Empty(o.ModelAliases);
         Assert.Equal(32L * 1024 * 1024, o.MaxRequestBodyBytes);
         Assert.Equal(1000, o.MaxConcurrentStreams);
+        Assert.Equal(0, o.MaxConnsPerHost);
+        Assert.Equal(UpstreamHttpVersion.Auto, o.UpstreamHttpVersion);
     }
 
     [Fact]
@@ -55,6 +57,7 @@ public sealed class ProxyOptionsParserTests
             ("PROXY_API_KEYS", " k1-aaaaaaaa , k2-bbbbbbbb ,"), ("ALLOW_UNAUTHENTICATED", "true"), ("DEFAULT_MODEL", "qwen3-coder-flash"),
             ("RATE_LIMIT_RPS", "2.5"), ("RATE_LIMIT_BURST", "7"), ("TOKEN_REFRESH_BUFFER", "30s"),
             ("MAX_IDLE_CONNS", "11"), ("MAX_IDLE_CONNS_PER_HOST", "12"), ("IDLE_CONN_TIMEOUT_SECONDS", "13"),
+            ("MAX_CONNS_PER_HOST", "64"), ("UPSTREAM_HTTP_VERSION", "2"),
             ("REQUEST_TIMEOUT_SECONDS", "14"), ("STREAMING_TIMEOUT_SECONDS", "15"), ("READ_TIMEOUT_SECONDS", "16"),
             ("STREAMING_MAX_ERRORS", "17"), ("STREAMING_BUFFER_SIZE", "18"), ("READ_TIMEOUT", "19s"), ("WRITE_TIMEOUT", "1m"),
             ("SHUTDOWN_TIMEOUT", "2m30s"), ("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7"), ("PROXY_POSTGRES", "Host=db;Password=pw"),
@@ -79,6 +82,8 @@ public sealed class ProxyOptionsParserTests
         Assert.Equal(11, o.MaxIdleConns);
         Assert.Equal(12, o.MaxIdleConnsPerHost);
         Assert.Equal(TimeSpan.FromSeconds(13), o.IdleConnTimeout);
+        Assert.Equal(64, o.MaxConnsPerHost);
+        Assert.Equal(UpstreamHttpVersion.Http2, o.UpstreamHttpVersion);
         Assert.Equal(TimeSpan.FromSeconds(14), o.RequestTimeout);
         Assert.Equal(TimeSpan.FromSeconds(15), o.StreamingTimeout);
         Assert.Equal(TimeSpan.FromSeconds(16), o.StreamIdleTimeout);
@@ -132,6 +137,8 @@ public sealed class ProxyOptionsParserTests
     [InlineData("SERVER_HOST", "example.com", "Invalid configuration: SERVER_HOST must be an IP address or 'localhost', got 'example.com'.")]
     [InlineData("LOG_LEVEL", "loud", "Invalid configuration: LOG_LEVEL must be one of debug, info, warn, error; got 'loud'.")]
     [InlineData("LOG_FORMAT", "xml", "Invalid configuration: LOG_FORMAT must be 'text' or 'json', got 'xml'.")]
+    [InlineData("UPSTREAM_HTTP_VERSION", "3", "Invalid configuration: UPSTREAM_HTTP_VERSION must be 'auto', '1.1' or '2', got '3'.")]
+    [InlineData("MAX_CONNS_PER_HOST", "-1", "Invalid configuration: MAX_CONNS_PER_HOST must be a whole number from 0 to 1000000, got '-1'.")]
     [InlineData("DEBUG", "maybe", "Invalid configuration: DEBUG must be true or false, got 'maybe'.")]
     [InlineData("ALLOW_UNAUTHENTICATED", "yes please", "Invalid configuration: ALLOW_UNAUTHENTICATED must be true or false, got 'yes please'.")]
     [InlineData("QWEN_OAUTH_BASE_URL", "chat.qwen.ai", "Invalid configuration: QWEN_OAUTH_BASE_URL must be an absolute http:// or https:// URL, got 'chat.qwen.ai'.")]

@@ -48,7 +48,7 @@ internal sealed class ChatEndpoint
             body = [];
         }
 
-        var record = _state.BeginChat(request.Path.Value ?? "", scenarioText, body, CopyHeaders(request.Headers));
+        var record = _state.BeginChat(request.Path.Value ?? "", scenarioText, body, CopyHeaders(request.Headers), request.Protocol);
         using var registration = aborted.UnsafeRegister(
             static value => ((RequestRecord)value!).ClientAborted(TimeProvider.System.GetUtcNow()), record);
         try

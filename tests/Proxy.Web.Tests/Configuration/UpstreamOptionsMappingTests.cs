@@ -1,0 +1,30 @@
+using System.Net;
+using Proxy.Web.Configuration;
+using Proxy.Web.Gateway;
+
+namespace Proxy.Web.Tests.Configuration;
+
+/// <summary>The connection settings the upstream handler is built with follow the configuration.</summary>
+public sealed class UpstreamOptionsMappingTests
+{
+    [Theory]
+    [InlineData(UpstreamHttpVersion.Auto, "2.0", HttpVersionPolicy.RequestVersionOrLower)]
+    [InlineData(UpstreamHttpVersion.Http11, "1.1", HttpVersionPolicy.RequestVersionExact)]
+    [InlineData(UpstreamHttpVersion.Http2, "2.0", HttpVersionPolicy.RequestVersionExact)]
+    public void UPSTREAM_HTTP_VERSION_chooses_the_version_and_whether_lower_is_accepted(UpstreamHttpVersion setting, string version, HttpVersionPolicy policy)
+    {
+        var upstream = GatewayServices.UpstreamOptionsFrom(new ProxyOptions { UpstreamHttpVersion = setting });
+
+        Assert.Equal((Version.Parse(version), policy), (upstream.HttpVersion, upstream.VersionPolicy));
+    }
+
+    [Fact]
+    public void MAX_CONNS_PER_HOST_and_the_idle_timeout_size_the_pool()
+    {
+        using var limited = GatewayServices.UpstreamOptionsFrom(new ProxyOptions { MaxConnsPerHost = 64, IdleConnTimeout = TimeSpan.FromSeconds(13) }).CreateHandler();
+        using var unlimited = GatewayServices.UpstreamOptionsFrom(new ProxyOptions()).CreateHandler();
+
+        Assert.Equal((64, TimeSpan.FromSeconds(13)), (limited.MaxConnectionsPerServer, limited.PooledConnectionIdleTimeout));
+        Assert.Equal(int.MaxValue, unlimited.MaxConnectionsPerServer);
+    }
+}
