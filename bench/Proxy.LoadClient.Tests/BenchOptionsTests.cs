@@ -30,6 +30,16 @@ public sealed class BenchOptionsTests
         Assert.False(o.Runs("latency"));
     }
 
+    [Fact]
+    public void Proxy_upstream_http2_is_off_by_default_and_takes_its_port()
+    {
+        Assert.False(BenchOptions.Parse([]).ProxyUpstreamHttp2);
+
+        var o = BenchOptions.Parse(["--proxy-upstream-http2", "--emulator-h2c-port", "19082"]);
+
+        Assert.Equal((true, 19082), (o.ProxyUpstreamHttp2, o.EmulatorH2cPort));
+    }
+
     [Theory]
     [InlineData("--streams", "0", "--streams wants an integer >= 1, got '0'")]
     [InlineData("--throughput-seconds", "x", "--throughput-seconds wants a positive number of seconds, got 'x'")]

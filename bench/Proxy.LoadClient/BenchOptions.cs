@@ -18,6 +18,14 @@ internal sealed class BenchOptions
 
     public int EmulatorPort { get; private set; } = 18080;
     public int NginxPort { get; private set; } = 18081;
+
+    /// <summary>
+    /// <c>--proxy-upstream-http2</c>: the emulator also serves HTTP/2 without TLS on <see cref="EmulatorH2cPort"/>
+    /// and the proxy reaches it there with <c>UPSTREAM_HTTP_VERSION=2</c> (direct and nginx stay on HTTP/1.1).
+    /// </summary>
+    public bool ProxyUpstreamHttp2 { get; private set; }
+
+    public int EmulatorH2cPort { get; private set; } = 18082;
     public int ProxyPort { get; private set; } = 8143;
 
     /// <summary>Where the proxy with stutter repair off runs beside the main one in the stutter step.</summary>
@@ -78,6 +86,7 @@ internal sealed class BenchOptions
           --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
           --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
           --proxy-env NAME=VALUE     extra environment of the proxy (repeatable), e.g. DOTNET_gcServer=0
+          --proxy-upstream-http2     the proxy reaches the emulator over HTTP/2 without TLS (its --h2c-port, --emulator-h2c-port N, default 18082)
           --startup-timeout S
           --latency-samples N --latency-warmup N --latency-scenario S
           --connections 64,256 --throughput-seconds S --throughput-rounds N --throughput-warmup S
@@ -127,6 +136,8 @@ internal sealed class BenchOptions
                 case "--model": o.Model = Value(); break;
                 case "--proxy-log-level": o.ProxyLogLevel = Value(); break;
                 case "--proxy-env": o.AddProxyEnvironment(Value()); break;
+                case "--proxy-upstream-http2": o.ProxyUpstreamHttp2 = true; break;
+                case "--emulator-h2c-port": o.EmulatorH2cPort = Int(name, Value(), 1); break;
                 case "--startup-timeout": o.StartupTimeout = Seconds(name, Value()); break;
                 case "--latency-scenario": o.LatencyScenario = Value(); break;
                 case "--latency-warmup": o.LatencyWarmup = Int(name, Value(), 0); break;

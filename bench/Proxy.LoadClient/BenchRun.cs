@@ -17,7 +17,9 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
             Started = DateTimeOffset.UtcNow,
             Quick = options.Quick,
             Command = options.CommandLine,
-            Upstream = options.Upstream == UpstreamKind.Stub ? "built-in stub (bench --upstream stub)" : "tests/Qwen.Emulator",
+            Upstream = options.Upstream == UpstreamKind.Stub ? "built-in stub (bench --upstream stub)"
+                : options.ProxyUpstreamHttp2 ? "tests/Qwen.Emulator (the proxy reaches it over HTTP/2 without TLS)"
+                : "tests/Qwen.Emulator",
             Machine = MachineInfo.Collect(options.RepoRoot),
         };
         log.WriteLine($"bench: {(options.Quick ? "quick" : "full")} run, {results.Machine.Cores} cores, load average {results.Machine.LoadAverage:0.00}, " +

@@ -64,10 +64,17 @@ internal sealed class BenchEnvironment : IDisposable
             .Select(Target)
             .ToArray();
 
+    /// <summary>The proxy reaches the emulator over HTTP/2 (the stub speaks only HTTP/1.1).</summary>
+    private bool UpstreamHttp2 => _options.ProxyUpstreamHttp2 && _options.Upstream == UpstreamKind.Emulator;
+
     /// <summary>Stops the run early when a port it needs is taken (say, by someone else's emulator).</summary>
     public void CheckPorts()
     {
         var wanted = new List<(string Name, int Port)> { ("emulator", _options.EmulatorPort) };
+        if (UpstreamHttp2)
+        {
+            wanted.Add(("emulator h2c", _options.EmulatorH2cPort));
+        }
         if (_options.Drives(PathKind.Nginx))
         {
             wanted.Add(("nginx", _options.NginxPort));
@@ -100,6 +107,10 @@ internal sealed class BenchEnvironment : IDisposable
         var stub = _options.Upstream == UpstreamKind.Stub;
         List<string> args = stub ? [typeof(Program).Assembly.Location, "stub"] : [EmulatorDll()];
         args.AddRange(["--port", Port(_options.EmulatorPort), "--api-key", _options.ApiKey, "--scenario", scenario]);
+        if (UpstreamHttp2)
+        {
+            args.AddRange(["--h2c-port", Port(_options.EmulatorH2cPort)]);
+        }
         var name = stub ? "stub" : "emulator";
         _emulator = ChildProcess.Start(name, _dotnet, args, Production(), LogFile(name));
         var ready = await WaitAsync(_emulator, () => ProbeChatAsync(Target(PathKind.Direct), cancellationToken),
@@ -176,7 +187,11 @@ internal sealed class BenchEnvironment : IDisposable
         foreach (var (port, repair) in proxies)
         {
             var env = Production();
-            env["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{Port(_options.EmulatorPort)}/v1";
+            env["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{Port(UpstreamHttp2 ? _options.EmulatorH2cPort : _options.EmulatorPort)}/v1";
+            if (UpstreamHttp2)
+            {
+                env["UPSTREAM_HTTP_VERSION"] = "2";
+            }
             env["UPSTREAM_API_KEY"] = _options.ApiKey;
             env["RATE_LIMIT_RPS"] = "0";
             env["MAX_CONCURRENT_STREAMS"] = "0"; // unlimited: the streams step is about what the process holds, not its cap
