@@ -51,7 +51,7 @@ if [ "$hard" = "unlimited" ]; then hard=1048576; fi
 ulimit -n "$hard"
 
 echo "bench: building (Release)"
-projects=(src/Proxy.Web bench/Proxy.LoadClient)
+projects=(src/Proxy.Web bench/Proxy.BaselinePipe bench/Proxy.LoadClient)
 if ! $stub; then projects=(tests/Qwen.Emulator "${projects[@]}"); fi
 for project in "${projects[@]}"; do
   dotnet build "$project" -c Release -nologo -v q -clp:NoSummary

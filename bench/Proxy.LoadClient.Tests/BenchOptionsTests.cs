@@ -40,6 +40,16 @@ public sealed class BenchOptionsTests
         Assert.Equal((true, 19082), (o.ProxyUpstreamHttp2, o.EmulatorH2cPort));
     }
 
+    [Fact]
+    public void Proxy_dll_replaces_the_proxy_with_another_server()
+    {
+        Assert.Null(BenchOptions.Parse([]).ProxyDll);
+
+        var o = BenchOptions.Parse(["--proxy-dll", "/tmp/pipe/Pipe.dll"]);
+
+        Assert.Equal("/tmp/pipe/Pipe.dll", o.ProxyDll);
+    }
+
     [Theory]
     [InlineData("--streams", "0", "--streams wants an integer >= 1, got '0'")]
     [InlineData("--throughput-seconds", "x", "--throughput-seconds wants a positive number of seconds, got 'x'")]

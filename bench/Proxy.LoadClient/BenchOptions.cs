@@ -26,6 +26,12 @@ internal sealed class BenchOptions
     public bool ProxyUpstreamHttp2 { get; private set; }
 
     public int EmulatorH2cPort { get; private set; } = 18082;
+
+    /// <summary>
+    /// <c>--proxy-dll PATH</c>: another server to run in the proxy's place, configured the same way
+    /// (say, bench/Proxy.BaselinePipe, the plainest Kestrel + HttpClient pipe); null = qwen-proxy.
+    /// </summary>
+    public string? ProxyDll { get; private set; }
     public int ProxyPort { get; private set; } = 8143;
 
     /// <summary>Where the proxy with stutter repair off runs beside the main one in the stutter step.</summary>
@@ -86,6 +92,7 @@ internal sealed class BenchOptions
           --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
           --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
           --proxy-env NAME=VALUE     extra environment of the proxy (repeatable), e.g. DOTNET_gcServer=0
+          --proxy-dll PATH           run this server in the proxy's place (e.g. bench/Proxy.BaselinePipe's dll, the platform's floor)
           --proxy-upstream-http2     the proxy reaches the emulator over HTTP/2 without TLS (its --h2c-port, --emulator-h2c-port N, default 18082)
           --startup-timeout S
           --latency-samples N --latency-warmup N --latency-scenario S
@@ -137,6 +144,7 @@ internal sealed class BenchOptions
                 case "--proxy-log-level": o.ProxyLogLevel = Value(); break;
                 case "--proxy-env": o.AddProxyEnvironment(Value()); break;
                 case "--proxy-upstream-http2": o.ProxyUpstreamHttp2 = true; break;
+                case "--proxy-dll": o.ProxyDll = Path.GetFullPath(Value()); break;
                 case "--emulator-h2c-port": o.EmulatorH2cPort = Int(name, Value(), 1); break;
                 case "--startup-timeout": o.StartupTimeout = Seconds(name, Value()); break;
                 case "--latency-scenario": o.LatencyScenario = Value(); break;

@@ -20,6 +20,7 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
             Upstream = options.Upstream == UpstreamKind.Stub ? "built-in stub (bench --upstream stub)"
                 : options.ProxyUpstreamHttp2 ? "tests/Qwen.Emulator (the proxy reaches it over HTTP/2 without TLS)"
                 : "tests/Qwen.Emulator",
+            ProxyServer = options.ProxyDll is { } dll ? Path.GetRelativePath(options.RepoRoot, dll) : null,
             Machine = MachineInfo.Collect(options.RepoRoot),
         };
         log.WriteLine($"bench: {(options.Quick ? "quick" : "full")} run, {results.Machine.Cores} cores, load average {results.Machine.LoadAverage:0.00}, " +

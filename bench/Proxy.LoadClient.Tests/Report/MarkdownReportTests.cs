@@ -14,6 +14,26 @@ public sealed class MarkdownReportTests
         Assert.Contains("- Command: `bench/run.sh`\n", md, StringComparison.Ordinal);
         Assert.Contains("![Latency percentiles of the three paths](chart.svg)", md, StringComparison.Ordinal);
         Assert.DoesNotContain("Quick mode", md, StringComparison.Ordinal);
+        Assert.DoesNotContain("in qwen-proxy's place", md, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Report_says_when_another_server_ran_in_the_proxys_place()
+    {
+        var sample = SampleResults.Create();
+        var results = new BenchResults
+        {
+            Started = sample.Started,
+            Quick = false,
+            Command = "bench/run.sh --proxy-dll bench/Proxy.BaselinePipe/bin/Release/net10.0/Proxy.BaselinePipe.dll",
+            Upstream = sample.Upstream,
+            Machine = sample.Machine,
+            ProxyServer = "bench/Proxy.BaselinePipe/bin/Release/net10.0/Proxy.BaselinePipe.dll",
+        };
+
+        var md = MarkdownReport.Render(results, "chart.svg");
+
+        Assert.Contains("- The proxy path ran `bench/Proxy.BaselinePipe/bin/Release/net10.0/Proxy.BaselinePipe.dll` in qwen-proxy's place\n", md, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -177,7 +177,7 @@ internal sealed class BenchEnvironment : IDisposable
             return false;
         }
 
-        var dll = Path.Combine(_options.RepoRoot, "src", "Proxy.Web", "bin", "Release", "net10.0", "Proxy.Web.dll");
+        var dll = _options.ProxyDll ?? Path.Combine(_options.RepoRoot, "src", "Proxy.Web", "bin", "Release", "net10.0", "Proxy.Web.dll");
         if (!File.Exists(dll))
         {
             Skip(PathKind.Proxy, $"proxy not built: {dll} is missing");

@@ -9,6 +9,9 @@ internal sealed class BenchResults
     public required bool Quick { get; init; }
     public required string Command { get; init; }
     public required string Upstream { get; init; }
+
+    /// <summary>The server run in the proxy's place (<c>--proxy-dll</c>), or null for qwen-proxy.</summary>
+    public string? ProxyServer { get; init; }
     public required MachineInfo Machine { get; init; }
     public double? LoadAverageAtEnd { get; set; }
     public TimeSpan Elapsed { get; set; }

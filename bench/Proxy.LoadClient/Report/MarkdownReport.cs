@@ -24,6 +24,10 @@ internal static class MarkdownReport
         md.AppendLine(CultureInfo.InvariantCulture, $"- Load average: {Num(m.LoadAverage, "0.00")} at start, {Num(r.LoadAverageAtEnd, "0.00")} at end; open files limit per process {m.OpenFilesLimit}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Commit `{m.Commit}`, upstream: {r.Upstream}");
         md.AppendLine(CultureInfo.InvariantCulture, $"- Command: `{r.Command}`");
+        if (r.ProxyServer is { } server)
+        {
+            md.AppendLine(CultureInfo.InvariantCulture, $"- The proxy path ran `{server}` in qwen-proxy's place");
+        }
         foreach (var skipped in r.Skipped)
         {
             md.AppendLine(CultureInfo.InvariantCulture, $"- Skipped {skipped}");
