@@ -61,7 +61,7 @@ public sealed class ErrorsThroughSdkTests
         Assert.Equal(401, error.Status);
         Assert.Equal("authentication_error", ErrorType(error));
         Assert.Equal(0, gateway.Emulator.State.ChatRequestCount);
-        Assert.DoesNotContain("client-key-wrong-9999", gateway.Log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("client-key-wrong-9999", gateway.LogText, StringComparison.Ordinal);
     }
 
     [Fact]

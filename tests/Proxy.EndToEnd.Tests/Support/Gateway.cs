@@ -14,13 +14,17 @@ internal sealed class Gateway : IAsyncDisposable
 {
     public const string UpstreamKey = "sk-upstream-e2e-0001";
 
-    private Gateway(EmulatorHost emulator, EmulatorOptions emulatorOptions, WebApplication proxy, Uri proxyBase, StringWriter log)
+    private readonly StringWriter _log;
+    private readonly TextWriter _logWriter;
+
+    private Gateway(EmulatorHost emulator, EmulatorOptions emulatorOptions, WebApplication proxy, Uri proxyBase, StringWriter log, TextWriter logWriter)
     {
         Emulator = emulator;
         EmulatorOptions = emulatorOptions;
         Proxy = proxy;
         ProxyBase = proxyBase;
-        Log = log;
+        _log = log;
+        _logWriter = logWriter;
         Client = new HttpClient { BaseAddress = proxyBase, Timeout = TimeSpan.FromSeconds(60) };
     }
 
@@ -34,7 +38,20 @@ internal sealed class Gateway : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public StringWriter Log { get; }
+    /// <summary>
+    /// What the proxy has logged so far. Read under the lock of the synchronized writer the proxy logs
+    /// through, so a line written at the same moment (the request's completion line) cannot tear it.
+    /// </summary>
+    public string LogText
+    {
+        get
+        {
+            lock (_logWriter)
+            {
+                return _log.ToString();
+            }
+        }
+    }
 
     /// <summary>The scenario the emulator plays for every request of this gateway (see the emulator's README).</summary>
     public string? Scenario => EmulatorOptions.DefaultScenario;
@@ -62,14 +79,15 @@ internal sealed class Gateway : IAsyncDisposable
         }
 
         var log = new StringWriter();
+        var logWriter = TextWriter.Synchronized(log);
         var app = ProxyHost.Build([], null, new ProxyHostOverrides
         {
             Environment = env,
             AppSettingsPath = Path.Combine(Path.GetTempPath(), "proxy-e2e-no-appsettings.json"),
-            LogOutput = TextWriter.Synchronized(log),
+            LogOutput = logWriter,
         });
         await app.StartAsync();
-        return new Gateway(host, emulatorOptions, app, new Uri(app.Urls.First()), log);
+        return new Gateway(host, emulatorOptions, app, new Uri(app.Urls.First()), log, logWriter);
     }
 
     public static HttpRequestMessage ChatRequest(bool stream, string extraFields = "", string path = "/v1/chat/completions")

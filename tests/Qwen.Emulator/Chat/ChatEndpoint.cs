@@ -58,6 +58,9 @@ internal sealed class ChatEndpoint
         catch (Exception) when (aborted.IsCancellationRequested)
         {
             // The client went away (or a reset fault aborted the connection); the record says which.
+            // The abort callback may not have run yet: the wait that the abort cancelled can resume
+            // inline, before it, and the record must not be finished first.
+            record.ClientAborted(TimeProvider.System.GetUtcNow());
         }
         finally
         {
@@ -201,6 +204,9 @@ internal sealed class ChatEndpoint
                 sent++;
                 if (flushEach && !await output.FlushAsync(aborted))
                 {
+                    // The connection is gone. Kestrel can say so here before it signals RequestAborted;
+                    // either way this is the moment the emulator saw the client leave.
+                    record.ClientAborted(TimeProvider.System.GetUtcNow());
                     return;
                 }
             }
