@@ -21,7 +21,8 @@ internal static class StutterEvidence
     /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
     /// <paramref name="reference"/> (the text so far, or the last held snapshot) and came
     /// <paramref name="gap"/> after the previous content event. <paramref name="firstRepeat"/>: nothing
-    /// is held, so this is the first content to repeat the stream's opening.
+    /// is held and the text so far is the stream's first content event alone, so this content is the
+    /// first to repeat the stream's opening.
     /// </summary>
     public static double StepScore(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> content, TimeSpan gap, bool firstRepeat, RepairOptions options)
     {
@@ -39,9 +40,9 @@ internal static class StutterEvidence
             // content and continued with something else: read as deltas, the text would double the
             // run ("####", "``````", "****") and go on to other text, where a model emits the run as
             // one token. What the snapshot adds is the evidence. Not for one character ("*", "*Bold**"
-            // is bold text; "谢", "谢你" is 谢谢), not for a run built up ("=", "=="), and not once
-            // something is held ("*", "**", "**Sure"). The same for a one-letter word: "I", "I would"
-            // read as deltas is "II would".
+            // is bold text; "谢", "谢你" is 谢谢), not for a run built up ("=", "==", or " ", "  ", " "
+            // then "    sum"), and not once something is held ("*", "**", "**Sure"). The same for a
+            // one-letter word: "I", "I would" read as deltas is "II would".
             score += Math.Min(Information(growth), options.ConfirmScore);
         }
 

@@ -153,7 +153,7 @@ internal sealed class StutterRepair
         if (reference.Length > 0 && content.StartsWith(reference))
         {
             var gap = _lastContentAt == TimeSpan.MinValue ? TimeSpan.MaxValue : now - _lastContentAt;
-            _score = Math.Max(_score, StutterEvidence.StepScore(reference, content, gap, firstRepeat: _heldCount == 0, _options));
+            _score = Math.Max(_score, StutterEvidence.StepScore(reference, content, gap, firstRepeat: _heldCount == 0 && _contentEvents == 1, _options));
             if (_score >= _options.ConfirmScore)
             {
                 ConfirmSnapshots(payload, info, content, sink);

@@ -22,6 +22,8 @@ public sealed class StutterRepairTests
     [InlineData("=====|=====\n// comment|\nx")]
     [InlineData("        |        \nif (a)| {")]
     [InlineData("L|LM| answers")]
+    [InlineData(" |  | |    sum += i;|\n")]
+    [InlineData("-|--|-|---- Title| y")]
     [InlineData("ha|haha| yes")]
     [InlineData("\u603b\u7ed3\u4e00\u4e0b|\uff1a|\u597d")]
     public void Clean_stream_passes_byte_for_byte(string joined)
