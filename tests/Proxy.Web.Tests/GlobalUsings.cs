@@ -3,3 +3,4 @@ global using System.Net.Http.Headers;
 global using System.Text;
 global using System.Text.Json;
 global using Proxy.Web.Tests.TestSupport;
+global using Proxy.TestKit;

@@ -1,7 +1,7 @@
-namespace Proxy.Web.Tests.Auth;
+namespace Proxy.TestKit;
 
 /// <summary>A fresh, not yet created credential folder under the temp directory, removed on dispose.</summary>
-internal sealed class TempQwenDir : IDisposable
+public sealed class TempQwenDir : IDisposable
 {
     private readonly string _root = Path.Combine(Path.GetTempPath(), "qwen-proxy-tests", Guid.NewGuid().ToString("N"));
 
