@@ -20,9 +20,8 @@ public sealed class HostTests
     [Fact]
     public async Task H2c_port_serves_chat_over_http2_without_tls_beside_the_http1_port()
     {
-        var h2cPort = FreePort();
-        await using var emulator = await TestEmulator.StartAsync(o => o.H2cPort = h2cPort);
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{h2cPort}") };
+        await using var emulator = await TestEmulator.StartAsync(o => o.H2cPort = 0);
+        using var client = new HttpClient { BaseAddress = emulator.Host.H2cBaseUrl };
         using var request = TestEmulator.ChatRequest("""{"model":"qwen3-coder-plus","messages":[{"role":"user","content":"hi"}]}""");
         request.Version = System.Net.HttpVersion.Version20;
         request.VersionPolicy = HttpVersionPolicy.RequestVersionExact;
@@ -33,14 +32,9 @@ public sealed class HostTests
         Assert.Equal((System.Net.HttpStatusCode.OK, new Version(2, 0)), (h2.StatusCode, h2.Version));
         Assert.Equal((System.Net.HttpStatusCode.OK, new Version(1, 1)), (h1.StatusCode, h1.Version));
         Assert.Equal(["HTTP/2", "HTTP/1.1"], emulator.State.Requests.Select(r => r.Protocol));
-        Assert.NotEqual(h2cPort, emulator.Host.BaseUrl.Port);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        Assert.NotEqual(emulator.Host.BaseUrl.Port, emulator.Host.H2cBaseUrl!.Port);
+        await using var plain = await TestEmulator.StartAsync();
+        Assert.Null(plain.Host.H2cBaseUrl);
     }
 
     [Fact]

@@ -9,7 +9,7 @@ internal static class CommandLine
     public const string Usage = """
         Usage: dotnet run --project tests/Qwen.Emulator -- [options]
           --port N                    port on 127.0.0.1 (default 18080; 0 = any free port)
-          --h2c-port N                also serve HTTP/2 without TLS (prior knowledge) on this port
+          --h2c-port N                also serve HTTP/2 without TLS (prior knowledge) on this port (0 = any free port)
           --seed N                    seed of text, tool calls and fault_rate draws (default 42)
           --token-lifetime S          access token lifetime in seconds (default 3600)
           --api-key KEY               accept KEY as a bearer on chat (repeatable, or comma-separated)
@@ -41,7 +41,7 @@ internal static class CommandLine
                     options.Port = Int(name, Value(), 0, 65535);
                     break;
                 case "--h2c-port":
-                    options.H2cPort = Int(name, Value(), 1, 65535);
+                    options.H2cPort = Int(name, Value(), 0, 65535);
                     break;
                 case "--seed":
                     options.Seed = Int(name, Value(), int.MinValue, int.MaxValue);

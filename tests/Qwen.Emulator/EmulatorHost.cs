@@ -1,8 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -19,15 +17,19 @@ public sealed class EmulatorHost : IAsyncDisposable
     private readonly WebApplication _app;
     private int _disposed;
 
-    private EmulatorHost(WebApplication app, Uri baseUrl, EmulatorState state)
+    private EmulatorHost(WebApplication app, Uri baseUrl, Uri? h2cBaseUrl, EmulatorState state)
     {
         _app = app;
         BaseUrl = baseUrl;
+        H2cBaseUrl = h2cBaseUrl;
         State = state;
     }
 
     /// <summary><c>http://127.0.0.1:{port}</c>.</summary>
     public Uri BaseUrl { get; }
+
+    /// <summary><c>http://127.0.0.1:{h2c port}</c>, which speaks only HTTP/2 (see <see cref="EmulatorOptions.H2cPort"/>); null when not asked for.</summary>
+    public Uri? H2cBaseUrl { get; }
 
     public EmulatorState State { get; }
 
@@ -52,13 +54,23 @@ public sealed class EmulatorHost : IAsyncDisposable
         }
 
         builder.Services.Configure<ConsoleLifetimeOptions>(lifetime => lifetime.SuppressStatusMessages = true);
+        ListenOptions? http1 = null;
+        ListenOptions? h2c = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
-            if (options.H2cPort is { } h2c)
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
-                kestrel.Listen(IPAddress.Loopback, h2c, listen => listen.Protocols = HttpProtocols.Http2);
+                listen.Protocols = HttpProtocols.Http1;
+                http1 = listen;
+            });
+            if (options.H2cPort is { } h2cPort)
+            {
+                kestrel.Listen(IPAddress.Loopback, h2cPort, listen =>
+                {
+                    listen.Protocols = HttpProtocols.Http2;
+                    h2c = listen;
+                });
             }
         });
 
@@ -75,13 +87,13 @@ public sealed class EmulatorHost : IAsyncDisposable
             throw;
         }
 
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses
-            .First(a => options.H2cPort is not { } h2c || new Uri(a).Port != h2c);
-        var port = new Uri(address).Port;
+        // Kestrel puts the bound endpoint (the port it picked for 0) back on each listener.
+        var port = ((IPEndPoint)http1!.EndPoint).Port;
+        var h2cBaseUrl = h2c is null ? null : new Uri($"http://127.0.0.1:{((IPEndPoint)h2c.EndPoint).Port}");
         var baseUrl = new Uri($"http://127.0.0.1:{port}");
         state.BaseUrl = baseUrl;
         state.ResourceUrl = options.ResourceUrl.Replace("{port}", port.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
-        return new EmulatorHost(app, baseUrl, state);
+        return new EmulatorHost(app, baseUrl, h2cBaseUrl, state);
     }
 
     /// <summary>Completes when the process is asked to stop (Ctrl+C, SIGTERM).</summary>

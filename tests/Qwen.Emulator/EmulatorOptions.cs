@@ -10,7 +10,7 @@ public sealed class EmulatorOptions
 
     /// <summary>
     /// A second port on 127.0.0.1 that speaks HTTP/2 without TLS (prior knowledge, h2c), for clients
-    /// that reach the upstream over HTTP/2; null = none.
+    /// that reach the upstream over HTTP/2; 0 picks any free port (see <see cref="EmulatorHost.H2cBaseUrl"/>); null = none.
     /// </summary>
     public int? H2cPort { get; set; }
 

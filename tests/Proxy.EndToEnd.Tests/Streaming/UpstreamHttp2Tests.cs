@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 using Proxy.EndToEnd.Tests.Support;
 using Qwen.Emulator;
 
@@ -12,15 +11,7 @@ public sealed class UpstreamHttp2Tests
     public async Task With_UPSTREAM_HTTP_VERSION_2_streams_and_plain_requests_reach_an_h2c_upstream_over_http2()
     {
         const string Scenario = "chunks=6";
-        var h2cPort = FreePort();
-        await using var gateway = await Gateway.StartAsync(
-            Scenario,
-            new Dictionary<string, string?>
-            {
-                ["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{h2cPort}/v1",
-                ["UPSTREAM_HTTP_VERSION"] = "2",
-            },
-            emulator => emulator.H2cPort = h2cPort);
+        await using var gateway = await Gateway.StartAsync(Scenario, upstreamHttp2: true);
 
         var streams = await Task.WhenAll(Enumerable.Range(0, 3).Select(async _ =>
         {
@@ -46,12 +37,5 @@ public sealed class UpstreamHttp2Tests
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal(["HTTP/1.1"], gateway.Emulator.State.Requests.Select(r => r.Protocol));
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

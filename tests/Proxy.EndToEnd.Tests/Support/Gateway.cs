@@ -56,9 +56,11 @@ internal sealed class Gateway : IAsyncDisposable
     /// <summary>The scenario the emulator plays for every request of this gateway (see the emulator's README).</summary>
     public string? Scenario => EmulatorOptions.DefaultScenario;
 
-    public static async Task<Gateway> StartAsync(string? scenario = null, IDictionary<string, string?>? environment = null, Action<EmulatorOptions>? emulator = null)
+    /// <param name="upstreamHttp2">The emulator also serves HTTP/2 without TLS, and the proxy reaches it there with UPSTREAM_HTTP_VERSION=2.</param>
+    public static async Task<Gateway> StartAsync(
+        string? scenario = null, IDictionary<string, string?>? environment = null, Action<EmulatorOptions>? emulator = null, bool upstreamHttp2 = false)
     {
-        var emulatorOptions = new EmulatorOptions { Seed = 7, DefaultScenario = scenario };
+        var emulatorOptions = new EmulatorOptions { Seed = 7, DefaultScenario = scenario, H2cPort = upstreamHttp2 ? 0 : null };
         emulatorOptions.ApiKeys.Add(UpstreamKey);
         emulator?.Invoke(emulatorOptions);
         var host = await EmulatorHost.StartAsync(emulatorOptions);
@@ -70,9 +72,14 @@ internal sealed class Gateway : IAsyncDisposable
             ["RATE_LIMIT_RPS"] = "0",
             ["LOG_LEVEL"] = "debug",
             ["QWEN_DIR"] = Path.Combine(Path.GetTempPath(), "proxy-e2e-" + Guid.NewGuid().ToString("N")),
-            ["UPSTREAM_BASE_URL"] = new Uri(host.BaseUrl, "/v1").ToString(),
+            ["UPSTREAM_BASE_URL"] = new Uri(host.H2cBaseUrl ?? host.BaseUrl, "/v1").ToString(),
             ["UPSTREAM_API_KEY"] = UpstreamKey,
         };
+        if (host.H2cBaseUrl is not null)
+        {
+            env["UPSTREAM_HTTP_VERSION"] = "2";
+        }
+
         foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
         {
             env[key] = value;
