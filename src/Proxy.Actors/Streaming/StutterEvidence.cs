@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Proxy.Actors.Streaming;
@@ -14,8 +15,18 @@ namespace Proxy.Actors.Streaming;
 internal static class StutterEvidence
 {
     private const int SampleRunes = 64;
+
+    // Short words English writes twice in a row: laughter, sounds, "no-no", "so-so", "go go".
+    private static readonly string[] DoubledWords =
+        ["ha", "he", "hi", "ho", "hm", "mm", "no", "so", "la", "na", "yo", "ya", "ta", "ah", "oh", "eh", "uh", "um", "aw", "ow", "go", "do", "pa", "ma", "bo", "bye"];
+
+    private static readonly SearchValues<byte> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
     private const int MaxInformation = 16;
     private const double HanWeight = 2;
+
+    // A Chinese character the language does not double ("这", "很"): "这这" is as unlikely as a
+    // word written twice.
+    private const double UndoubledHanWeight = 3;
 
     /// <summary>
     /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
@@ -28,13 +39,19 @@ internal static class StutterEvidence
     {
         var score = Information(reference);
         var growth = content[reference.Length..];
+        if (score == 0 && IsUndoubledHan(reference, growth))
+        {
+            score = UndoubledHanWeight;
+        }
+
         if (growth.IsEmpty)
         {
             // The same text again: a resent event arrives at once, a repeated token at token pace.
-            score += gap <= options.DuplicateWindow ? 0.5 : -1;
+            score += gap <= options.DuplicateWindow ? 0.5 : -0.5;
         }
         else if (firstRepeat && score < options.ConfirmScore
-            && (IsMarkupRun(reference) || IsOneLetterWord(reference, growth)) && BreaksRepetition(content, reference.Length))
+            && (IsMarkupRun(reference) || IsOneLetterWord(reference, growth) || IsShortWord(reference, growth))
+            && BreaksRepetition(content, reference.Length, IsCodeFence(reference)))
         {
             // The stream's opening markup ("##", "```", "**", eight spaces) repeated by the very next
             // content and continued with something else: read as deltas, the text would double the
@@ -42,7 +59,8 @@ internal static class StutterEvidence
             // one token. What the snapshot adds is the evidence. Not for one character ("*", "*Bold**"
             // is bold text; "谢", "谢你" is 谢谢), not for a run built up ("=", "==", or " ", "  ", " "
             // then "    sum"), and not once something is held ("*", "**", "**Sure"). The same for a
-            // one-letter word: "I", "I would" read as deltas is "II would".
+            // one-letter word: "I", "I would" read as deltas is "II would", and for a short word
+            // followed by a space or a mark: "if", "if (a" would be "ifif (a"; "x", "x = 1", "xx = 1".
             score += Math.Min(Information(growth), options.ConfirmScore);
         }
 
@@ -93,8 +111,9 @@ internal static class StutterEvidence
         }
 
         // Symbols and digits between letters ("In 😀", "你好。", "**The") make a repeat as unlikely as
-        // letters do; on their own ("=-", "100", "```\n/") they repeat easily.
-        var score = letters + (letters > 0 ? others : others / 2);
+        // letters do; on their own they repeat easily when they are two kinds ("=-", "100", "```\n/"),
+        // not when they are three or more ("[[1, 2", "_ => {}").
+        var score = letters + (letters > 0 || CountDistinctVisible(period) >= 3 ? others : others / 2);
 
         if (period.Length >= 2 && IsAsciiUpper(period[0]) && AllAsciiLetters(period))
         {
@@ -110,6 +129,56 @@ internal static class StutterEvidence
     /// </summary>
     private static bool IsOneLetterWord(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth) =>
         reference.Length == 1 && (reference[0] is (byte)'I' or (byte)'A') && (growth[0] is (byte)' ' or (>= (byte)'a' and <= (byte)'z'));
+
+    /// <summary>
+    /// One or two ASCII letters ("if", "x", "We") followed by a space or a mark that ends a word
+    /// ("if (", "x =", "We,"); not a word English doubles ("ha", "no", "so": "haha!", "nono,").
+    /// </summary>
+    private static bool IsShortWord(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth)
+    {
+        if (reference.Length > 2 || reference.ContainsAnyExcept(AsciiLetters))
+        {
+            return false;
+        }
+
+        if (growth[0] is not ((byte)' ' or (byte)'(' or (byte)')' or (byte)'=' or (byte)':' or (byte)';' or (byte)',' or (byte)'!' or (byte)'?'))
+        {
+            return false;
+        }
+
+        foreach (var doubled in DoubledWords)
+        {
+            if (Ascii.EqualsIgnoreCase(reference, doubled))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// <paramref name="reference"/> is one Chinese character (or its run) that Chinese does not write
+    /// twice before <paramref name="growth"/>: "这" then "这个" would read "这这个"; "谢" then "谢你" is
+    /// 谢谢你, and "模" then "模糊糊" is 模模糊糊 (see <see cref="HanReduplication"/>).
+    /// </summary>
+    private static bool IsUndoubledHan(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth)
+    {
+        if (Rune.DecodeFromUtf8(reference, out var first, out var size) != OperationStatus.Done || !IsHan(first.Value))
+        {
+            return false;
+        }
+
+        for (var rest = reference[size..]; !rest.IsEmpty; rest = rest[size..])
+        {
+            if (Rune.DecodeFromUtf8(rest, out var next, out size) != OperationStatus.Done || next != first)
+            {
+                return false;
+            }
+        }
+
+        return !HanReduplication.MayDouble(first.Value, growth);
+    }
 
     /// <summary>At least two characters and no letter: "##", "```", "**", "    ", "}}", "[[1, 2".</summary>
     private static bool IsMarkupRun(ReadOnlySpan<byte> text)
@@ -134,13 +203,20 @@ internal static class StutterEvidence
     /// Whether the first byte <paramref name="content"/> adds to its first <paramref name="length"/>
     /// bytes leaves their repetition at once ("##" then "## Hi", "```" then "```py"), rather than
     /// running on ("ha" then "hahaha"). A run that ends its line ("=====" then "=====\n// x",
-    /// eight spaces then "        \nif") is a whole line, and lines do repeat.
+    /// eight spaces then "        \nif") may be a longer run built up, and such lines are common;
+    /// not so a code fence (<paramref name="fence"/>: "```" then "```\nx = 1"), which is written
+    /// three backticks long, not six.
     /// </summary>
-    private static bool BreaksRepetition(ReadOnlySpan<byte> content, int length)
+    private static bool BreaksRepetition(ReadOnlySpan<byte> content, int length, bool fence)
     {
         var period = SmallestPeriod(content[..length]);
-        return content.Length > length && content[length] != content[length - period] && content[length] is not ((byte)'\n' or (byte)'\r');
+        return content.Length > length && content[length] != content[length - period]
+            && (fence || content[length] is not ((byte)'\n' or (byte)'\r'));
     }
+
+    /// <summary>Text that opens with a code fence: "```", "~~~", "```\n    ", "```\n}\n".</summary>
+    private static bool IsCodeFence(ReadOnlySpan<byte> text) =>
+        (text.StartsWith("```"u8) || text.StartsWith("~~~"u8)) && (text.Length == 3 || text[3] != text[0]);
 
     /// <summary>The smallest p such that items[i] == items[i - p] for every i &gt;= p (KMP border).</summary>
     public static int SmallestPeriod<T>(ReadOnlySpan<T> items)

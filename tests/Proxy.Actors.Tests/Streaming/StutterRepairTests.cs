@@ -26,6 +26,13 @@ public sealed class StutterRepairTests
     [InlineData("-|--|-|---- Title| y")]
     [InlineData("ha|haha| yes")]
     [InlineData("\u603b\u7ed3\u4e00\u4e0b|\uff1a|\u597d")]
+    [InlineData("\u770b|\u770b\u8fd9\u4e2a|\u4f8b\u5b50")] // 看看这个例子: 看 doubles freely
+    [InlineData("\u6a21|\u6a21\u7cca\u7cca\u7684|\u6837\u5b50")] // 模模糊糊的样子: only in its four-character form
+    [InlineData("\u5ba2|\u5ba2\u6c14\u6c14\u5730|\u8bf4")] // 客客气气地说
+    [InlineData("ha|ha!| yes")]
+    [InlineData("no|no, no|!")]
+    [InlineData("```|```|`|\nx")]
+    [InlineData("the|the| end")]
     public void Clean_stream_passes_byte_for_byte(string joined)
     {
         var deltas = joined.Split('|');
@@ -229,6 +236,13 @@ public sealed class StutterRepairTests
     [InlineData("I", "I would", " would")]
     [InlineData("A", "A list", " list")]
     [InlineData("\u4f60\u597d", "\u4f60\u597d\uff0c\u6211\u662f", "\uff0c\u6211\u662f")]
+    [InlineData("\u8fd9", "\u8fd9\u4e2a\u95ee\u9898", "\u4e2a\u95ee\u9898")] // 这 is never doubled
+    [InlineData("\u6a21", "\u6a21\u578b\u4f1a", "\u578b\u4f1a")] // 模 doubles only before 糊
+    [InlineData("```", "```\nx = 1\n", "\nx = 1\n")] // a fence is three backticks, not six
+    [InlineData("```\n    ", "```\n    \n}\nfor (", "\n}\nfor (")]
+    [InlineData("if", "if (a == b)", " (a == b)")]
+    [InlineData("x", "x = len(a)", " = len(a)")]
+    [InlineData("    _ => {}", "    _ => {}\n    return", "\n    return")] // three kinds of marks
     public void Opening_repeated_and_continued_at_once_is_a_snapshot(string first, string second, string repaired)
     {
         var driver = new RepairDriver();
@@ -253,6 +267,32 @@ public sealed class StutterRepairTests
         driver.Send(ChunkJson.Content(" world"));
 
         Assert.Equal(["Hello", "", " world"], driver.ClientDeltas);
+    }
+
+    [Theory]
+    [InlineData("\u8fd9", "\u4e2a\u95ee\u9898")] // 这 then 这 again at once
+    [InlineData("We", " can")]
+    public void Opening_sent_again_at_once_is_emptied(string opening, string next)
+    {
+        var driver = new RepairDriver();
+
+        driver.Send(ChunkJson.Content(opening));
+        driver.Send(ChunkJson.Content(opening), after: TimeSpan.Zero);
+        driver.Send(ChunkJson.Content(next));
+
+        Assert.Equal([opening, "", next], driver.ClientDeltas);
+    }
+
+    [Fact]
+    public void Capitalised_word_repeated_at_token_pace_is_a_snapshot()
+    {
+        var driver = new RepairDriver();
+
+        driver.Send(ChunkJson.Content("We"));
+        driver.Send(ChunkJson.Content("We"), after: TimeSpan.FromMilliseconds(30));
+        driver.Send(ChunkJson.Content("We can"), after: TimeSpan.FromMilliseconds(30));
+
+        Assert.Equal("We can", driver.ClientText);
     }
 
     [Fact]
@@ -335,6 +375,9 @@ public sealed class StutterRepairTests
     [InlineData("\u4ee3\u7801", 4)]
     [InlineData("\u4ee3\u7801\u4ee3\u7801", 4)]
     [InlineData("\u8c22\u8c22", 0)]
+    [InlineData("\u8fd9", 0)]
+    [InlineData("=-=-", 1)]
+    [InlineData("[[1, 2", 5)]
     [InlineData("The quick brown fox jumps", 16)]
     public void Information_weighs_repeated_text(string text, double expected)
     {
