@@ -14,7 +14,7 @@ internal sealed record RepairOptions
     /// held, and only until the next event arrives, so this bounds the wait during an upstream pause;
     /// the first content event is never held.
     /// </summary>
-    public TimeSpan MaxHoldTime { get; init; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxHoldTime { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Confidence at which consecutive snapshots are taken for stuttering.</summary>
     public double ConfirmScore { get; init; } = 3;

@@ -34,7 +34,7 @@ public sealed record StreamOptions
     }
 
     /// <summary>
-    /// Longest time the repair may hold an ambiguous event (1 s). Only a stream that opens with a
+    /// Longest time the repair may hold an ambiguous event (STUTTER_MAX_HOLD, 2 s). Only a stream that opens with a
     /// repeat ("=" then "==") is ever held, from its second content event on, until the next event
     /// decides; the first content event is never held, so time to first token is untouched.
     /// </summary>

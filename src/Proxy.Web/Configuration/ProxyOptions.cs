@@ -90,6 +90,12 @@ public sealed class ProxyOptions
     /// <summary><c>STREAMING_BUFFER_SIZE</c>: most bytes the stutter repair may hold.</summary>
     public int StreamingBufferSize { get; init; } = 4096;
 
+    /// <summary>
+    /// <c>STUTTER_MAX_HOLD</c>: longest time the stutter repair may hold an ambiguous event (never the
+    /// first one) while it waits for the next to decide.
+    /// </summary>
+    public TimeSpan StutterMaxHold { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary><c>READ_TIMEOUT</c>: time allowed to receive request headers.</summary>
     public TimeSpan ServerReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

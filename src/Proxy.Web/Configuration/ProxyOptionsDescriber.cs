@@ -42,6 +42,7 @@ internal static class ProxyOptionsDescriber
         Add(s, "READ_TIMEOUT_SECONDS", Seconds(o.StreamIdleTimeout));
         Add(s, "STREAMING_MAX_ERRORS", o.StreamingMaxErrors.ToString(CultureInfo.InvariantCulture));
         Add(s, "STREAMING_BUFFER_SIZE", o.StreamingBufferSize.ToString(CultureInfo.InvariantCulture));
+        Add(s, "STUTTER_MAX_HOLD", DurationParser.Format(o.StutterMaxHold));
         Add(s, "READ_TIMEOUT", DurationParser.Format(o.ServerReadTimeout));
         Add(s, "WRITE_TIMEOUT", DurationParser.Format(o.ServerWriteTimeout));
         Add(s, "SHUTDOWN_TIMEOUT", DurationParser.Format(o.ShutdownTimeout));

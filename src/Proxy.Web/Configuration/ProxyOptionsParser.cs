@@ -48,6 +48,7 @@ internal static class ProxyOptionsParser
             StreamIdleTimeout = Duration(c, "READ_TIMEOUT_SECONDS", TimeSpan.FromSeconds(1), d.StreamIdleTimeout),
             StreamingMaxErrors = Int(c, "STREAMING_MAX_ERRORS", 1, 1_000_000, d.StreamingMaxErrors),
             StreamingBufferSize = Int(c, "STREAMING_BUFFER_SIZE", 1, 64 * 1024 * 1024, d.StreamingBufferSize),
+            StutterMaxHold = Duration(c, "STUTTER_MAX_HOLD", TimeSpan.Zero, d.StutterMaxHold),
             ServerReadTimeout = Duration(c, "READ_TIMEOUT", TimeSpan.FromSeconds(1), d.ServerReadTimeout),
             ServerWriteTimeout = Duration(c, "WRITE_TIMEOUT", TimeSpan.FromSeconds(1), d.ServerWriteTimeout),
             ShutdownTimeout = Duration(c, "SHUTDOWN_TIMEOUT", TimeSpan.Zero, d.ShutdownTimeout),

@@ -62,7 +62,7 @@ internal static class GatewayServices
                 : defaults.KeepAliveInterval,
             CheckInterval = TimeSpan.FromSeconds(Math.Clamp(options.StreamIdleTimeout.TotalSeconds / 4, 0.05, 1)),
             RepairEnabled = repair is null || !bool.TryParse(repair, out var on) || on,
-        }.WithBufferSize(options.StreamingBufferSize);
+        }.WithBufferSize(options.StreamingBufferSize).WithMaxHoldTime(options.StutterMaxHold);
     }
 
     private static UpstreamAccount CreateAccount(IServiceProvider services, ProxyOptions options)

@@ -33,6 +33,7 @@ public sealed class ProxyOptionsParserTests
         Assert.Equal(TimeSpan.FromSeconds(45), o.StreamIdleTimeout);
         Assert.Equal(10, o.StreamingMaxErrors);
         Assert.Equal(4096, o.StreamingBufferSize);
+        Assert.Equal(TimeSpan.FromSeconds(2), o.StutterMaxHold);
         Assert.Equal(TimeSpan.FromSeconds(30), o.ServerReadTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), o.ServerWriteTimeout);
         Assert.Equal(TimeSpan.FromSeconds(30), o.ShutdownTimeout);
@@ -59,7 +60,7 @@ public sealed class ProxyOptionsParserTests
             ("MAX_IDLE_CONNS", "11"), ("MAX_IDLE_CONNS_PER_HOST", "12"), ("IDLE_CONN_TIMEOUT_SECONDS", "13"),
             ("MAX_CONNS_PER_HOST", "64"), ("UPSTREAM_HTTP_VERSION", "2"),
             ("REQUEST_TIMEOUT_SECONDS", "14"), ("STREAMING_TIMEOUT_SECONDS", "15"), ("READ_TIMEOUT_SECONDS", "16"),
-            ("STREAMING_MAX_ERRORS", "17"), ("STREAMING_BUFFER_SIZE", "18"), ("READ_TIMEOUT", "19s"), ("WRITE_TIMEOUT", "1m"),
+            ("STREAMING_MAX_ERRORS", "17"), ("STREAMING_BUFFER_SIZE", "18"), ("STUTTER_MAX_HOLD", "250ms"), ("READ_TIMEOUT", "19s"), ("WRITE_TIMEOUT", "1m"),
             ("SHUTDOWN_TIMEOUT", "2m30s"), ("TRUSTED_PROXIES", "10.0.0.0/8, 192.168.1.7"), ("PROXY_POSTGRES", "Host=db;Password=pw"),
             ("MODEL_ALIASES", "gpt-4o=qwen3-coder-plus, gpt-4o-mini=qwen3-coder-flash"), ("CORS_ORIGINS", "https://app.example.com/"),
             ("MAX_REQUEST_BODY_BYTES", "10MB"), ("MAX_CONCURRENT_STREAMS", "0"));
@@ -89,6 +90,7 @@ public sealed class ProxyOptionsParserTests
         Assert.Equal(TimeSpan.FromSeconds(16), o.StreamIdleTimeout);
         Assert.Equal(17, o.StreamingMaxErrors);
         Assert.Equal(18, o.StreamingBufferSize);
+        Assert.Equal(TimeSpan.FromMilliseconds(250), o.StutterMaxHold);
         Assert.Equal(TimeSpan.FromSeconds(19), o.ServerReadTimeout);
         Assert.Equal(TimeSpan.FromMinutes(1), o.ServerWriteTimeout);
         Assert.Equal(TimeSpan.FromSeconds(150), o.ShutdownTimeout);

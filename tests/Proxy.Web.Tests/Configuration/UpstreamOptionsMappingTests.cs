@@ -27,4 +27,16 @@ public sealed class UpstreamOptionsMappingTests
         Assert.Equal((64, TimeSpan.FromSeconds(13)), (limited.MaxConnectionsPerServer, limited.PooledConnectionIdleTimeout));
         Assert.Equal(int.MaxValue, unlimited.MaxConnectionsPerServer);
     }
+
+    [Fact]
+    public void STREAMING_BUFFER_SIZE_and_STUTTER_MAX_HOLD_bound_the_stutter_repair()
+    {
+        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
+
+        var set = GatewayServices.StreamOptionsFrom(new ProxyOptions { StreamingBufferSize = 512, StutterMaxHold = TimeSpan.FromMilliseconds(250) }, configuration);
+        var defaults = GatewayServices.StreamOptionsFrom(new ProxyOptions(), configuration);
+
+        Assert.Equal((512, TimeSpan.FromMilliseconds(250)), (set.BufferSize, set.MaxHoldTime));
+        Assert.Equal((4096, TimeSpan.FromSeconds(2)), (defaults.BufferSize, defaults.MaxHoldTime));
+    }
 }
