@@ -8,16 +8,20 @@ namespace Proxy.Actors.Tests.Streaming;
 
 /// <summary>
 /// The repair against a generated corpus (see <see cref="StreamCorpus"/>), 9,000 streams for each of
-/// thirty seeds (270,000): every clean stream must come out byte for byte; at least 99.9% of stuttered streams
-/// whose repeats carry evidence must give the client the true text. The ones that open ambiguously
-/// (see <see cref="CorpusStream.OpeningIsAmbiguous"/>: a repeated single character or markup run) may
-/// be left as they came, like the clean streams they cannot be told from; the floors below keep their
-/// share from growing. The figures, per pattern, are written to the test output.
+/// ninety seeds (810,000): every clean stream must come out byte for byte, and at least 99.9% of the
+/// streams that stutter the way the protocol describes (the first events, or every event, cumulative
+/// snapshots) must give the client the true text. The corpus also resends the opening event at once,
+/// a failure beyond the documented ones; its openings are drawn like every stream's, so it includes
+/// exact repeats of "```", "##" or "**" that clean streams in the corpus also send, and its floor is
+/// lower. Stuttered streams whose repeats carry evidence (see <see cref="CorpusStream.OpeningIsAmbiguous"/>)
+/// must be repaired at 99.9% as well. The figures, per pattern, are written to the test output.
 /// </summary>
 public sealed class StutterCorpusTests(ITestOutputHelper output)
 {
-    // Thirty seeds: a rule that keeps one seed's clean streams intact can still change another's.
-    private static readonly int[] Seeds = [20261121, .. Enumerable.Range(1, 29)];
+    // Ninety seeds: a rule that keeps one seed's clean streams intact can still change another's.
+    // The repair's rules were shaped on the misses of the first thirty; the sixty from 1000 on were
+    // kept out of that and gave the same figures.
+    private static readonly int[] Seeds = [20261121, .. Enumerable.Range(1, 29), .. Enumerable.Range(1000, 60)];
 
     private static readonly (StreamPattern Pattern, int Count)[] Mix =
     [
@@ -33,7 +37,7 @@ public sealed class StutterCorpusTests(ITestOutputHelper output)
     {
         var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         int clean = 0, cleanUnchanged = 0, stuttered = 0, stutteredRepaired = 0;
-        int decidable = 0, decidableRepaired = 0, forcedFailures = 0, snapshots = 0, snapshotsRepaired = 0;
+        int decidable = 0, decidableRepaired = 0, forcedFailures = 0, snapshots = 0, snapshotsRepaired = 0, resent = 0, resentRepaired = 0;
         var failures = new List<string>();
         var perPattern = new StringBuilder();
         foreach (var (pattern, count) in Mix)
@@ -61,6 +65,11 @@ public sealed class StutterCorpusTests(ITestOutputHelper output)
                         snapshots++;
                         snapshotsRepaired += good ? 1 : 0;
                     }
+                    else
+                    {
+                        resent++;
+                        resentRepaired += good ? 1 : 0;
+                    }
 
                     if (!stream.OpeningIsAmbiguous)
                     {
@@ -85,7 +94,8 @@ public sealed class StutterCorpusTests(ITestOutputHelper output)
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"corpus seeds={string.Join(',', Seeds)}: clean unchanged {cleanUnchanged}/{clean} ({Percent(cleanUnchanged, clean)}), "
             + $"stuttered repaired {stutteredRepaired}/{stuttered} ({Percent(stutteredRepaired, stuttered)}), "
-            + $"of them snapshot streams {snapshotsRepaired}/{snapshots} ({Percent(snapshotsRepaired, snapshots)}), "
+            + $"of them snapshot streams {snapshotsRepaired}/{snapshots} ({Percent(snapshotsRepaired, snapshots)}) "
+            + $"and resent openings {resentRepaired}/{resent} ({Percent(resentRepaired, resent)}), "
             + $"with a decidable opening {decidableRepaired}/{decidable} ({Percent(decidableRepaired, decidable)}); "
             + $"failures after a hold ran out {forcedFailures};{perPattern}; "
             + $"cpu {(System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds:F1} s"));
@@ -96,11 +106,12 @@ public sealed class StutterCorpusTests(ITestOutputHelper output)
 
         Assert.Equal(clean, cleanUnchanged);
         Assert.True(decidableRepaired * 1000L >= decidable * 999L, $"repaired {decidableRepaired}/{decidable} with a decidable opening");
-        Assert.True(snapshotsRepaired * 1000L >= snapshots * 997L, $"repaired {snapshotsRepaired}/{snapshots} snapshot streams");
-        Assert.True(stutteredRepaired * 1000L >= stuttered * 990L, $"repaired {stutteredRepaired}/{stuttered}");
+        Assert.True(snapshotsRepaired * 1000L >= snapshots * 999L, $"repaired {snapshotsRepaired}/{snapshots} snapshot streams");
+        Assert.True(resentRepaired * 100L >= resent * 98L, $"repaired {resentRepaired}/{resent} resent openings");
+        Assert.True(stutteredRepaired * 1000L >= stuttered * 995L, $"repaired {stutteredRepaired}/{stuttered}");
     }
 
-    private static string Percent(int part, int whole) => string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F2}%");
+    private static string Percent(int part, int whole) => string.Create(CultureInfo.InvariantCulture, $"{100.0 * part / whole:F3}%");
 
     private static (List<byte[]> Outputs, string Text, StutterRepair Repair) Run(CorpusStream stream)
     {
