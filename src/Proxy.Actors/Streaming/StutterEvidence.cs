@@ -15,18 +15,18 @@ namespace Proxy.Actors.Streaming;
 internal static class StutterEvidence
 {
     private const int SampleRunes = 64;
-
-    // Short words English writes twice in a row: laughter, sounds, "no-no", "so-so", "go go".
-    private static readonly string[] DoubledWords =
-        ["ha", "he", "hi", "ho", "hm", "mm", "no", "so", "la", "na", "yo", "ya", "ta", "ah", "oh", "eh", "uh", "um", "aw", "ow", "go", "do", "pa", "ma", "bo", "bye"];
-
-    private static readonly SearchValues<byte> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
     private const int MaxInformation = 16;
     private const double HanWeight = 2;
 
     // A Chinese character the language does not double ("这", "很"): "这这" is as unlikely as a
     // word written twice.
     private const double UndoubledHanWeight = 3;
+
+    // Short words English writes twice in a row: laughter, sounds, "no-no", "so-so", "go go".
+    private static readonly string[] DoubledWords =
+        ["ha", "he", "hi", "ho", "hm", "mm", "no", "so", "la", "na", "yo", "ya", "ta", "ah", "oh", "eh", "uh", "um", "aw", "ow", "go", "do", "pa", "ma", "bo"];
+
+    private static readonly SearchValues<byte> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
     /// <summary>
     /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
@@ -60,7 +60,7 @@ internal static class StutterEvidence
             // is bold text; "谢", "谢你" is 谢谢), not for a run built up ("=", "==", or " ", "  ", " "
             // then "    sum"), and not once something is held ("*", "**", "**Sure"). The same for a
             // one-letter word: "I", "I would" read as deltas is "II would", and for a short word
-            // followed by a space or a mark: "if", "if (a" would be "ifif (a"; "x", "x = 1", "xx = 1".
+            // followed by a space or a mark: "if", "if (a" would be "ifif (a"; "x", "x = len(a)" would be "xx = len(a)".
             score += Math.Min(Information(growth), options.ConfirmScore);
         }
 
