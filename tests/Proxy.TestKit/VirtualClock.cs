@@ -5,14 +5,18 @@ namespace Proxy.TestKit;
 /// <summary>
 /// Virtual time that also says when code under test starts waiting: every timer armed with a
 /// finite due time is announced through <see cref="NextWaitAsync"/>, so a test can advance exactly
-/// by the wait the code chose.
+/// by the wait the code chose; or <see cref="RunUntilCompleteAsync"/> drives a policy step by step,
+/// jumping to each timer it schedules after its last <see cref="Mark"/>.
 /// </summary>
 public sealed class VirtualClock : TimeProvider
 {
     private readonly Lock _gate = new();
     private readonly List<VirtualTimer> _timers = [];
     private readonly Channel<TimeSpan> _waits = Channel.CreateUnbounded<TimeSpan>();
+    private readonly Channel<bool> _steps = Channel.CreateUnbounded<bool>();
     private DateTimeOffset _now;
+    private long _sequence;
+    private long _lastMark;
 
     public VirtualClock(DateTimeOffset? start = null) =>
         _now = start ?? new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
@@ -93,6 +97,67 @@ public sealed class VirtualClock : TimeProvider
         }
     }
 
+    /// <summary>Notes that the code under test did something (an attempt); timers armed after it count as its next step.</summary>
+    public void Mark()
+    {
+        lock (_gate)
+        {
+            _lastMark = ++_sequence;
+        }
+
+        _steps.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Runs virtual time forward until <paramref name="task"/> completes. Each step waits (in real time,
+    /// bounded) until the code under test finished or armed a timer after its last <see cref="Mark"/>,
+    /// then jumps to the earliest pending timer.
+    /// </summary>
+    public async Task<T> RunUntilCompleteAsync<T>(Task<T> task, int maxSteps = 100)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var step = 0; step < maxSteps; step++)
+        {
+            TimeSpan? wait = null;
+            while (!task.IsCompleted)
+            {
+                lock (_gate)
+                {
+                    if (_timers.Exists(t => t.Sequence > _lastMark))
+                    {
+                        wait = _timers.Min(t => t.DueAt) - _now;
+                        break;
+                    }
+                }
+
+                var signal = _steps.Reader.WaitToReadAsync(timeout.Token).AsTask();
+                await Task.WhenAny(task, signal);
+                if (timeout.IsCancellationRequested)
+                {
+                    throw new TimeoutException("The code under test neither finished nor armed a timer.");
+                }
+
+                while (_steps.Reader.TryRead(out _))
+                {
+                }
+            }
+
+            if (task.IsCompleted)
+            {
+                return await task;
+            }
+
+            lock (_gate)
+            {
+                _lastMark = _sequence;
+            }
+
+            Advance(wait!.Value);
+        }
+
+        throw new InvalidOperationException("The code under test did not finish within the allowed steps.");
+    }
+
     private void Arm(VirtualTimer timer, TimeSpan dueTime, TimeSpan period)
     {
         lock (_gate)
@@ -105,10 +170,12 @@ public sealed class VirtualClock : TimeProvider
 
             timer.DueAt = _now + dueTime;
             timer.Period = period == Timeout.InfiniteTimeSpan ? TimeSpan.Zero : period;
+            timer.Sequence = ++_sequence;
             _timers.Add(timer);
         }
 
         _waits.Writer.TryWrite(dueTime);
+        _steps.Writer.TryWrite(true);
     }
 
     private void Disarm(VirtualTimer timer)
@@ -124,6 +191,8 @@ public sealed class VirtualClock : TimeProvider
         public DateTimeOffset DueAt { get; set; }
 
         public TimeSpan Period { get; set; }
+
+        public long Sequence { get; set; }
 
         public bool Change(TimeSpan dueTime, TimeSpan period)
         {

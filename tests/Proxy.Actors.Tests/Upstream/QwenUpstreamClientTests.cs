@@ -3,8 +3,8 @@ using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Tests.Resilience;
 using Proxy.Actors.Upstream;
+using Proxy.TestKit;
 
 namespace Proxy.Actors.Tests.Upstream;
 
@@ -153,7 +153,7 @@ public sealed class QwenUpstreamClientTests
     [Fact]
     public async Task Stream_headers_that_never_come_are_an_upstream_timeout()
     {
-        var clock = new SteppedClock();
+        var clock = new VirtualClock();
         var handler = new RecordingHandler().Then(async (_, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);
