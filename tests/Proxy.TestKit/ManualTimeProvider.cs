@@ -1,3 +1,5 @@
+using System.Threading.Channels;
+
 namespace Proxy.TestKit;
 
 /// <summary>
@@ -5,14 +7,23 @@ namespace Proxy.TestKit;
 /// way fires, in due-time order (ties in creation order), synchronously on the caller's thread,
 /// with the clock set to its due time while its callback runs. Timers already due when created
 /// or changed fire at once.
+/// <para>
+/// It also says when the code under test starts waiting: every timer armed with a finite due time
+/// is announced through <see cref="NextWaitAsync"/>, so a test can advance exactly by the wait the
+/// code chose; or <see cref="RunUntilCompleteAsync"/> drives a policy step by step, jumping to each
+/// timer it arms after its last <see cref="Mark"/>.
+/// </para>
 /// </summary>
 public sealed class ManualTimeProvider : TimeProvider
 {
     private readonly object _gate = new();
     private readonly List<ManualTimer> _timers = [];
+    private readonly Channel<TimeSpan> _waits = Channel.CreateUnbounded<TimeSpan>();
+    private readonly Channel<bool> _steps = Channel.CreateUnbounded<bool>();
     private DateTimeOffset _now;
     private long _ticks;
     private long _nextSequence;
+    private long _lastMark;
 
     public ManualTimeProvider(DateTimeOffset? start = null) =>
         _now = start ?? new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
@@ -88,6 +99,75 @@ public sealed class ManualTimeProvider : TimeProvider
         Advance(by);
     }
 
+    /// <summary>The next wait the code under test armed (real-time bound: 10 s).</summary>
+    public async Task<TimeSpan> NextWaitAsync(CancellationToken cancellationToken = default)
+    {
+        using var bound = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bound.CancelAfter(TimeSpan.FromSeconds(10));
+        return await _waits.Reader.ReadAsync(bound.Token);
+    }
+
+    /// <summary>Notes that the code under test did something (an attempt); timers armed after it count as its next step.</summary>
+    public void Mark()
+    {
+        lock (_gate)
+        {
+            _lastMark = _nextSequence++;
+        }
+
+        _steps.Writer.TryWrite(true);
+    }
+
+    /// <summary>
+    /// Runs virtual time forward until <paramref name="task"/> completes. Each step waits (in real time,
+    /// bounded) until the code under test finished or armed a timer after its last <see cref="Mark"/>,
+    /// then jumps to the earliest pending timer.
+    /// </summary>
+    public async Task<T> RunUntilCompleteAsync<T>(Task<T> task, int maxSteps = 100)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        for (var step = 0; step < maxSteps; step++)
+        {
+            TimeSpan? wait = null;
+            while (!task.IsCompleted)
+            {
+                lock (_gate)
+                {
+                    if (_timers.Exists(t => t.Armed > _lastMark))
+                    {
+                        wait = TimeSpan.FromTicks(_timers.Min(t => t.DueTicks) - _ticks);
+                        break;
+                    }
+                }
+
+                var signal = _steps.Reader.WaitToReadAsync(timeout.Token).AsTask();
+                await Task.WhenAny(task, signal);
+                if (timeout.IsCancellationRequested)
+                {
+                    throw new TimeoutException("The code under test neither finished nor armed a timer.");
+                }
+
+                while (_steps.Reader.TryRead(out _))
+                {
+                }
+            }
+
+            if (task.IsCompleted)
+            {
+                return await task;
+            }
+
+            lock (_gate)
+            {
+                _lastMark = _nextSequence - 1;
+            }
+
+            Advance(wait!.Value);
+        }
+
+        throw new InvalidOperationException("The code under test did not finish within the allowed steps.");
+    }
+
     private void FireDue(long target)
     {
         while (true)
@@ -145,9 +225,13 @@ public sealed class ManualTimeProvider : TimeProvider
             timer.DueTicks = _ticks + dueTime.Ticks;
             timer.PeriodTicks = period == Timeout.InfiniteTimeSpan ? 0 : period.Ticks;
             timer.Sequence = _nextSequence++;
+            timer.Armed = timer.Sequence;
             _timers.Add(timer);
-            return dueTime == TimeSpan.Zero;
         }
+
+        _waits.Writer.TryWrite(dueTime);
+        _steps.Writer.TryWrite(true);
+        return dueTime == TimeSpan.Zero;
     }
 
     private void Unschedule(ManualTimer timer)
@@ -175,7 +259,11 @@ public sealed class ManualTimeProvider : TimeProvider
 
         public long PeriodTicks { get; set; }
 
+        /// <summary>Order among timers due at the same time; renewed each period.</summary>
         public long Sequence { get; set; }
+
+        /// <summary>When the code under test last armed it (a period does not count).</summary>
+        public long Armed { get; set; }
 
         public bool IsDisposed { get; private set; }
 

@@ -113,4 +113,33 @@ public sealed class ManualTimeProviderTests
         Assert.Throws<ArgumentOutOfRangeException>(() => _time.SetUtcNow(Start));
         Assert.Throws<ArgumentOutOfRangeException>(() => _time.Advance(TimeSpan.FromTicks(-1)));
     }
+
+    [Fact]
+    public async Task Each_armed_wait_is_announced_with_its_due_time()
+    {
+        using ITimer first = _time.CreateTimer(_ => { }, null, TimeSpan.FromSeconds(5), Timeout.InfiniteTimeSpan);
+        using ITimer never = _time.CreateTimer(_ => { }, null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
+        first.Change(TimeSpan.FromMilliseconds(250), Timeout.InfiniteTimeSpan);
+
+        Assert.Equal(TimeSpan.FromSeconds(5), await _time.NextWaitAsync());
+        Assert.Equal(TimeSpan.FromMilliseconds(250), await _time.NextWaitAsync());
+    }
+
+    [Fact]
+    public async Task RunUntilComplete_jumps_to_each_wait_the_code_arms()
+    {
+        async Task<int> ThreeWaits()
+        {
+            for (var i = 1; i <= 3; i++)
+            {
+                _time.Mark();
+                await Task.Delay(TimeSpan.FromSeconds(i), _time);
+            }
+
+            return 3;
+        }
+
+        Assert.Equal(3, await _time.RunUntilCompleteAsync(ThreeWaits()));
+        Assert.Equal(Start.AddSeconds(6), _time.GetUtcNow());
+    }
 }
