@@ -50,7 +50,7 @@ internal static class StutterEvidence
             score += gap <= options.DuplicateWindow ? 0.5 : -0.5;
         }
         else if (firstRepeat && score < options.ConfirmScore
-            && (IsMarkupRun(reference) || IsOneLetterWord(reference, growth) || IsShortWord(reference, growth))
+            && (IsMarkupRun(reference) || IsShortWord(reference, growth))
             && BreaksRepetition(content, reference.Length, IsCodeFence(reference)))
         {
             // The stream's opening markup ("##", "```", "**", eight spaces) repeated by the very next
@@ -124,21 +124,21 @@ internal static class StutterEvidence
     }
 
     /// <summary>
-    /// "I" or "A" followed by a space or a small letter: "II am" and "AAn apple" are not how text
-    /// starts. A capital followed by a capital ("L", "LM") may begin an acronym and is left alone.
-    /// </summary>
-    private static bool IsOneLetterWord(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth) =>
-        reference.Length == 1 && (reference[0] is (byte)'I' or (byte)'A') && (growth[0] is (byte)' ' or (>= (byte)'a' and <= (byte)'z'));
-
-    /// <summary>
     /// One or two ASCII letters ("if", "x", "We") followed by a space or a mark that ends a word
-    /// ("if (", "x =", "We,"); not a word English doubles ("ha", "no", "so": "haha!", "nono,").
+    /// ("if (", "x =", "We,"); not a word English doubles ("ha", "no", "so": "haha!", "nono,"). "I"
+    /// and "A" also before a small letter: "II am" and "AAn apple" are not how text starts. A capital
+    /// followed by a capital ("L", "LM") may begin an acronym and is left alone.
     /// </summary>
     private static bool IsShortWord(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth)
     {
         if (reference.Length > 2 || reference.ContainsAnyExcept(AsciiLetters))
         {
             return false;
+        }
+
+        if (reference is [(byte)'I' or (byte)'A'] && growth[0] is >= (byte)'a' and <= (byte)'z')
+        {
+            return true;
         }
 
         if (growth[0] is not ((byte)' ' or (byte)'(' or (byte)')' or (byte)'=' or (byte)':' or (byte)';' or (byte)',' or (byte)'!' or (byte)'?'))
