@@ -6,8 +6,9 @@ namespace Proxy.Actors.Streaming;
 
 /// <summary>
 /// Frames payloads as server-sent events into a buffer writer (the client's <c>PipeWriter</c>):
-/// <c>data: …\n\n</c>, <c>data: [DONE]\n\n</c>, <c>: keep-alive\n\n</c> and the error event.
-/// Counts what it wrote. Never flushes: the caller decides when.
+/// <c>data: …\n\n</c>, <c>data: [DONE]\n\n</c>, <c>: keep-alive\n\n</c> and the error event,
+/// or hands events, the end and the error to an <see cref="IStreamTranslator"/> that writes
+/// another protocol's frames. Counts what it wrote. Never flushes: the caller decides when.
 /// </summary>
 internal sealed class SseFrameWriter : IEventSink
 {
@@ -20,13 +21,14 @@ internal sealed class SseFrameWriter : IEventSink
     private static ReadOnlySpan<byte> KeepAliveFrame => ": keep-alive\n\n"u8;
 
     private readonly IBufferWriter<byte> _output;
-    private readonly IStreamEventRewriter? _rewriter;
-    private ArrayBufferWriter<byte>? _scratch;
+    private readonly IStreamTranslator? _translator;
+    private readonly CountingWriter? _counted;
 
-    public SseFrameWriter(IBufferWriter<byte> output, IStreamEventRewriter? rewriter = null)
+    public SseFrameWriter(IBufferWriter<byte> output, IStreamTranslator? translator = null)
     {
         _output = output;
-        _rewriter = rewriter;
+        _translator = translator;
+        _counted = translator is null ? null : new CountingWriter(output);
     }
 
     /// <summary>Data events written, including <c>[DONE]</c> and the error event (not keep-alives).</summary>
@@ -40,24 +42,31 @@ internal sealed class SseFrameWriter : IEventSink
 
     public void WriteEvent(ReadOnlySpan<byte> payload)
     {
-        if (_rewriter is null)
+        if (_translator is null)
         {
             WriteFrame(payload);
             return;
         }
 
-        _scratch ??= new ArrayBufferWriter<byte>(512);
-        _scratch.ResetWrittenCount();
-        if (_rewriter.TryRewrite(payload, _scratch))
-        {
-            WriteFrame(_scratch.WrittenSpan);
-        }
+        var before = _counted!.Written;
+        _translator.WriteEvent(payload, _counted);
+        CountTranslated(before);
     }
 
     public void WriteDone()
     {
-        Write(DoneFrame);
-        EventsOut++;
+        if (_translator is null)
+        {
+            Write(DoneFrame);
+            EventsOut++;
+        }
+        else
+        {
+            var before = _counted!.Written;
+            _translator.WriteDone(_counted);
+            CountTranslated(before);
+        }
+
         Ended = true;
     }
 
@@ -69,6 +78,15 @@ internal sealed class SseFrameWriter : IEventSink
     /// <summary>Writes <c>data: {"error":{"message":…,"type":…,"code":…}}</c> with the kind's envelope type.</summary>
     public void WriteError(FailureKind kind, string message, string? code)
     {
+        if (_translator is not null)
+        {
+            var before = _counted!.Written;
+            _translator.WriteError(kind, message, code, _counted);
+            CountTranslated(before);
+            Ended = true;
+            return;
+        }
+
         Write(DataPrefix);
         var start = BytesOut;
         var counter = new CountingWriter(_output);
@@ -95,6 +113,16 @@ internal sealed class SseFrameWriter : IEventSink
         Write(EventEnd);
         EventsOut++;
         Ended = true;
+    }
+
+    private void CountTranslated(long before)
+    {
+        var written = _counted!.Written - before;
+        if (written > 0)
+        {
+            BytesOut += written;
+            EventsOut++;
+        }
     }
 
     private void WriteFrame(ReadOnlySpan<byte> payload)
@@ -151,7 +179,7 @@ internal sealed class SseFrameWriter : IEventSink
         BytesOut += bytes.Length;
     }
 
-    /// <summary>Passes writes through and counts them (error events are rare; this keeps the count exact).</summary>
+    /// <summary>Passes writes through and counts them (for the error event and a translator's frames).</summary>
     private sealed class CountingWriter(IBufferWriter<byte> inner) : IBufferWriter<byte>
     {
         public long Written { get; private set; }

@@ -69,7 +69,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
         _lastClientWriteAt = _started;
         _credits = new SemaphoreSlim(Math.Max(1, _options.MailboxCapacity));
         _repair = _options.RepairEnabled ? new StutterRepair(_options.Repair) : null;
-        _writer = new SseFrameWriter(job.Client.Writer, job.Rewriter);
+        _writer = new SseFrameWriter(job.Client.Writer, job.Translator);
     }
 
     /// <summary>The state the actor is in (for tests and logs).</summary>

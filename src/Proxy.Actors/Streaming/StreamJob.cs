@@ -10,7 +10,7 @@ namespace Proxy.Actors.Streaming;
 /// <param name="Options">Timeouts and repair limits.</param>
 /// <param name="RequestAborted">The client's disconnect.</param>
 /// <param name="Retry">Retries of the opening phase (until the first event), while nothing reached the client.</param>
-/// <param name="Rewriter">An optional last transform of each outgoing payload.</param>
+/// <param name="Translator">Writes another protocol's frames in place of chat chunks; null for chat completions.</param>
 public sealed record StreamJob(
     string RequestId,
     UpstreamCall Open,
@@ -18,7 +18,7 @@ public sealed record StreamJob(
     StreamOptions Options,
     CancellationToken RequestAborted,
     ResiliencePipeline? Retry = null,
-    IStreamEventRewriter? Rewriter = null)
+    IStreamTranslator? Translator = null)
 {
     /// <summary>Ends streams still open when the server drains (shutdown): they get an error event.</summary>
     public CancellationToken Draining { get; init; }

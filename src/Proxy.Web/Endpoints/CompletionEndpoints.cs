@@ -1,6 +1,7 @@
 using Proxy.Web.Configuration;
 using Proxy.Web.Legacy;
 using Proxy.Web.Logging;
+using Proxy.Web.Protocols;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
 
@@ -27,7 +28,7 @@ internal static class CompletionEndpoints
             return;
         }
 
-        await ServeAsync(context, reader, handler, bytes, CompletionApi.Chat);
+        await ServeAsync(context, reader, handler, bytes, CompletionApi.Chat, protocol: null);
     }
 
     private static async Task LegacyAsync(HttpContext context, ChatRequestReader reader, IChatCompletionsHandler handler, ProxyOptions options)
@@ -45,12 +46,16 @@ internal static class CompletionEndpoints
             return;
         }
 
-        await ServeAsync(context, reader, handler, chatBody, CompletionApi.LegacyCompletions);
+        await ServeAsync(context, reader, handler, chatBody, CompletionApi.LegacyCompletions, LegacyProtocol.Instance);
     }
 
-    private static async Task ServeAsync(HttpContext context, ChatRequestReader reader, IChatCompletionsHandler handler, ReadOnlyMemory<byte> body, CompletionApi api)
+    /// <summary>
+    /// Validates a chat body (the client's, or one translated from another protocol) and serves it;
+    /// <paramref name="protocol"/> turns the answers back into the client's protocol.
+    /// </summary>
+    internal static async Task ServeAsync(HttpContext context, ChatRequestReader reader, IChatCompletionsHandler handler, ReadOnlyMemory<byte> body, CompletionApi api, IClientProtocol? protocol)
     {
-        if (!reader.TryRead(body, api, out var request, out var error))
+        if (!reader.TryRead(body, api, out var request, out var error, protocol))
         {
             await error.ToResult().ExecuteAsync(context);
             return;

@@ -4,7 +4,6 @@ using Proxy.Actors.Streaming;
 using Proxy.Web.Configuration;
 using Proxy.Web.Errors;
 using Proxy.Web.Hosting;
-using Proxy.Web.Legacy;
 using Proxy.Web.Metrics;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
@@ -54,7 +53,7 @@ internal sealed class GatewayChatHandler(
             streamOptions,
             cancellationToken,
             account.Retry,
-            request.Api == CompletionApi.LegacyCompletions ? LegacyChunkRewriter.Instance : null)
+            request.Protocol?.CreateStreamTranslator())
         {
             Draining = drain.DrainingDeadline,
         };
@@ -132,9 +131,9 @@ internal sealed class GatewayChatHandler(
             return;
         }
 
-        if (request.Api == CompletionApi.LegacyCompletions)
+        if (request.Protocol is { } protocol)
         {
-            body = LegacyCompletions.ToTextCompletion(body);
+            body = protocol.TranslateCompletion(body);
         }
 
         var response = context.Response;

@@ -26,4 +26,7 @@ internal sealed class ChatRequest
 
     /// <summary>The API the client used; legacy answers need translating.</summary>
     public CompletionApi Api { get; init; } = CompletionApi.Chat;
+
+    /// <summary>How answers go back when the client spoke another protocol; null for chat completions.</summary>
+    public Protocols.IClientProtocol? Protocol { get; init; }
 }

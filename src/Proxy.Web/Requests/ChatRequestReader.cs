@@ -26,7 +26,8 @@ internal sealed class ChatRequestReader(ModelMapper mapper)
         ReadOnlyMemory<byte> body,
         CompletionApi api,
         [NotNullWhen(true)] out ChatRequest? request,
-        [NotNullWhen(false)] out RequestError? error)
+        [NotNullWhen(false)] out RequestError? error,
+        Protocols.IClientProtocol? protocol = null)
     {
         request = null;
         if (!TryScan(body.Span, api, out var scan, out error))
@@ -57,6 +58,7 @@ internal sealed class ChatRequestReader(ModelMapper mapper)
             IncludeUsage = scan.IncludeUsage,
             BodyRewritten = rewritten,
             Api = api,
+            Protocol = protocol,
         };
         return true;
     }

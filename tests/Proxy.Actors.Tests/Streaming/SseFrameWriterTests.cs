@@ -47,30 +47,49 @@ public sealed class SseFrameWriterTests
     }
 
     [Fact]
-    public void Rewriter_output_is_framed_and_a_dropped_event_writes_nothing()
+    public void Translator_frames_pass_through_counted_and_a_silent_event_counts_nothing()
     {
         var output = new ArrayBufferWriter<byte>();
-        var writer = new SseFrameWriter(output, new UpperRewriter());
+        var writer = new SseFrameWriter(output, new UpperTranslator());
 
         writer.WriteEvent("{\"a\":\"x\"}"u8);
         writer.WriteEvent("drop"u8);
+        writer.WriteKeepAlive();
+        writer.WriteDone();
 
-        Assert.Equal("data: {\"A\":\"X\"}\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
-        Assert.Equal(1, writer.EventsOut);
+        Assert.Equal("event: up\ndata: {\"A\":\"X\"}\n\n: keep-alive\n\nevent: end\ndata: {}\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(2, writer.EventsOut);
+        Assert.Equal(output.WrittenCount, writer.BytesOut);
+        Assert.True(writer.Ended);
     }
 
-    private sealed class UpperRewriter : IStreamEventRewriter
+    [Fact]
+    public void Translator_writes_the_error_event_in_its_own_shape()
     {
-        public bool TryRewrite(ReadOnlySpan<byte> payload, IBufferWriter<byte> output)
-        {
-            if (payload.SequenceEqual("drop"u8))
-            {
-                output.Write("ignored"u8);
-                return false;
-            }
+        var output = new ArrayBufferWriter<byte>();
+        var writer = new SseFrameWriter(output, new UpperTranslator());
 
-            output.Write(Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(payload).ToUpperInvariant()));
-            return true;
+        writer.WriteError(FailureKind.StreamStalled, "silent", "stream_stalled");
+
+        Assert.Equal("event: error\ndata: StreamStalled silent stream_stalled\n\n", Encoding.UTF8.GetString(output.WrittenSpan));
+        Assert.Equal(1, writer.EventsOut);
+        Assert.Equal(output.WrittenCount, writer.BytesOut);
+        Assert.True(writer.Ended);
+    }
+
+    private sealed class UpperTranslator : IStreamTranslator
+    {
+        public void WriteEvent(ReadOnlySpan<byte> chunk, IBufferWriter<byte> output)
+        {
+            if (!chunk.SequenceEqual("drop"u8))
+            {
+                output.Write(Encoding.UTF8.GetBytes("event: up\ndata: " + Encoding.UTF8.GetString(chunk).ToUpperInvariant() + "\n\n"));
+            }
         }
+
+        public void WriteDone(IBufferWriter<byte> output) => output.Write("event: end\ndata: {}\n\n"u8);
+
+        public void WriteError(FailureKind kind, string message, string? code, IBufferWriter<byte> output) =>
+            output.Write(Encoding.UTF8.GetBytes($"event: error\ndata: {kind} {message} {code}\n\n"));
     }
 }

@@ -505,14 +505,14 @@ public sealed class StreamActorTests
     }
 
     [Fact]
-    public async Task Stream_actor_must_pass_each_payload_through_the_rewriter()
+    public async Task Stream_actor_must_pass_each_repaired_payload_and_the_end_through_the_translator()
     {
         await using var kit = new StreamHarness();
         kit.Upstream.ThenStream(new UpstreamBody().Event(ChunkJson.Content("Hello")).Event(ChunkJson.Content("Hello world")).Done());
 
-        var outcome = await kit.Start(rewriter: new ContentOnlyRewriter());
+        var outcome = await kit.Start(translator: new ContentOnlyTranslator());
 
-        Assert.Equal("data: Hello\n\ndata:  world\n\n" + Done, await kit.Client.AllTextAsync());
+        Assert.Equal("event: text\ndata: Hello\n\nevent: text\ndata:  world\n\nevent: end\n\n", await kit.Client.AllTextAsync());
         Assert.Equal(1, outcome.Repairs);
     }
 
@@ -587,19 +587,20 @@ public sealed class StreamActorTests
             .Where(e => e.StartsWith("data: {", StringComparison.Ordinal))
             .Select(e => Encoding.UTF8.GetBytes(e["data: ".Length..]));
 
-    /// <summary>Sends only the content text of each chunk (a stand-in for a shape conversion).</summary>
-    private sealed class ContentOnlyRewriter : IStreamEventRewriter
+    /// <summary>Sends only the content text of each chunk (a stand-in for another protocol).</summary>
+    private sealed class ContentOnlyTranslator : IStreamTranslator
     {
-        public bool TryRewrite(ReadOnlySpan<byte> payload, IBufferWriter<byte> output)
+        public void WriteEvent(ReadOnlySpan<byte> chunk, IBufferWriter<byte> output)
         {
-            var content = ChunkJson.ContentOf(payload.ToArray());
-            if (content is null)
+            if (ChunkJson.ContentOf(chunk.ToArray()) is { } content)
             {
-                return false;
+                output.Write(Encoding.UTF8.GetBytes("event: text\ndata: " + content + "\n\n"));
             }
-
-            output.Write(Encoding.UTF8.GetBytes(content));
-            return true;
         }
+
+        public void WriteDone(IBufferWriter<byte> output) => output.Write("event: end\n\n"u8);
+
+        public void WriteError(FailureKind kind, string message, string? code, IBufferWriter<byte> output) =>
+            output.Write(Encoding.UTF8.GetBytes("event: error\ndata: " + message + "\n\n"));
     }
 }

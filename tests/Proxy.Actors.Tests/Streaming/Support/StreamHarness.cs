@@ -54,9 +54,9 @@ internal sealed class StreamHarness : IAsyncDisposable
 
     public static string Frame(string payload) => "data: " + payload + "\n\n";
 
-    public Task<StreamOutcome> Start(ResiliencePipeline? retry = null, IStreamEventRewriter? rewriter = null)
+    public Task<StreamOutcome> Start(ResiliencePipeline? retry = null, IStreamTranslator? translator = null)
     {
-        var job = new StreamJob("req-1", Upstream.Call, Client, Options, Abort.Token, retry, rewriter) { Draining = Drain.Token };
+        var job = new StreamJob("req-1", Upstream.Call, Client, Options, Abort.Token, retry, translator) { Draining = Drain.Token };
         var done = new TaskCompletionSource<StreamOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
         System.Spawn(
             StreamActor.Create(job, outcome =>
