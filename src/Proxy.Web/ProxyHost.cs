@@ -11,6 +11,7 @@ using Proxy.Web.Hosting;
 using Proxy.Web.Logging;
 using Proxy.Web.Metrics;
 using Proxy.Web.Models;
+using Proxy.Web.Protocols.Responses;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
@@ -113,6 +114,7 @@ public static class ProxyHost
         services.AddSingleton<IAccountStatusProvider, DefaultAccountStatusProvider>();
         services.AddSingleton<ICircuitStatusProvider, NoCircuitStatusProvider>();
         services.AddSingleton<IChatCompletionsHandler, UnavailableChatCompletionsHandler>();
+        services.AddResponsesApi();
     }
 
     private static void ConfigurePipeline(WebApplication app, ProxyOptions options)
