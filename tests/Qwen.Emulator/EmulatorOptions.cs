@@ -46,6 +46,9 @@ public sealed class EmulatorOptions
     /// </summary>
     public bool OmitRefreshTokenOnRefresh { get; set; }
 
+    /// <summary>Serve <c>POST /v1/responses</c> natively; false (<c>--no-responses</c>) answers 404 there, like a chat-only upstream.</summary>
+    public bool ServeResponses { get; set; } = true;
+
     /// <summary>Approve every device code as soon as it is issued (no approve call needed).</summary>
     public bool AutoApproveDeviceCodes { get; set; }
 
