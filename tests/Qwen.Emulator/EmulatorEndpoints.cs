@@ -16,7 +16,7 @@ internal static class EmulatorEndpoints
         routes.MapPost("/v1/chat/completions", (RequestDelegate)chat.HandleAsync);
         routes.MapPost("/compatible-mode/v1/chat/completions", (RequestDelegate)chat.HandleAsync);
 
-        Responses.ResponsesRegistration.Map(routes, state, baseline);
+        NativeRoutes.Map(routes, state, baseline);
 
         var oauth = new OAuthEndpoints(state);
         routes.MapPost("/api/v1/oauth2/device/code", (RequestDelegate)oauth.DeviceCodeAsync);

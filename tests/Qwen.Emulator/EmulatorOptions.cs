@@ -49,6 +49,9 @@ public sealed class EmulatorOptions
     /// <summary>Serve <c>POST /v1/responses</c> natively; false (<c>--no-responses</c>) answers 404 there, like a chat-only upstream.</summary>
     public bool ServeResponses { get; set; } = true;
 
+    /// <summary>Models listed at <c>GET /v1/models</c> (<c>--models a,b</c>); empty (the default) answers 404 there, as Qwen's portal does.</summary>
+    public ICollection<string> ModelIds { get; } = new List<string>();
+
     /// <summary>Approve every device code as soon as it is issued (no approve call needed).</summary>
     public bool AutoApproveDeviceCodes { get; set; }
 

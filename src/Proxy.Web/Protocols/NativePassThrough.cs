@@ -17,10 +17,11 @@ namespace Proxy.Web.Protocols;
 /// buffered whole. The call goes through the account like chat: its token source (presented as
 /// <see cref="UpstreamAuthStyle"/> says), quota cooldown, circuit breaker and the retry pipeline of
 /// the opening phase. A client that leaves cancels the upstream call. Used by <c>/v1/responses</c>
-/// (Bearer) and meant for <c>/v1/messages</c> (<c>x-api-key</c>).
+/// (Bearer), <c>/v1/embeddings</c> (relative to the API base) and meant for <c>/v1/messages</c>
+/// (<c>x-api-key</c>).
 /// </summary>
 internal sealed class NativePassThrough(
-    Uri target,
+    string target,
     UpstreamAuthStyle auth,
     UpstreamAccount account,
     ProxyOptions options,
@@ -30,8 +31,8 @@ internal sealed class NativePassThrough(
 {
     private const int BufferSize = 16 * 1024;
 
-    /// <summary>Where requests go.</summary>
-    public Uri Target { get; } = target;
+    /// <summary>Where requests go: an absolute URL, or a path relative to the account's API base (<c>embeddings</c>).</summary>
+    public string Target { get; } = target;
 
     /// <summary>
     /// Serves one request. <paramref name="writeFailure"/> answers a failure before the response
@@ -55,7 +56,7 @@ internal sealed class NativePassThrough(
 
         using var deadline = new CancellationTokenSource(stream ? options.StreamingTimeout : options.RequestTimeout, time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
-        var call = account.Client.CreateCall(body, Target.AbsoluteUri, account.Tokens, context.TraceIdentifier, stream, auth);
+        var call = account.Client.CreateCall(body, Target, account.Tokens, context.TraceIdentifier, stream, auth);
 
         UpstreamResult result;
         try

@@ -11,4 +11,7 @@ internal enum CompletionApi
 
     /// <summary><c>POST /v1/responses</c>: translated to chat, or sent as is to a native upstream.</summary>
     Responses,
+
+    /// <summary><c>POST /v1/embeddings</c>: passed through, only the model mapped.</summary>
+    Embeddings,
 }

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Qwen.Emulator.Chat;
-using Qwen.Emulator.OAuth;
 
 namespace Qwen.Emulator.Responses;
 
@@ -58,7 +57,7 @@ internal sealed class ResponsesEndpoint(EmulatorState state, Scenario baseline, 
             return;
         }
 
-        if (!IsAuthorized(context.Request.Headers.Authorization.ToString()))
+        if (!EmulatorAuth.IsAuthorized(state, _apiKeys, context.Request.Headers.Authorization.ToString()))
         {
             await WriteJsonAsync(context, record, 401, ErrorBodies.InvalidToken);
             return;
@@ -138,17 +137,6 @@ internal sealed class ResponsesEndpoint(EmulatorState state, Scenario baseline, 
             sent++;
             record.SetEventsSent(sent);
         }
-    }
-
-    private bool IsAuthorized(string authorization)
-    {
-        if (!authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-        {
-            return false;
-        }
-
-        var token = authorization["Bearer ".Length..].Trim();
-        return _apiKeys.Contains(token) || state.Tokens.Check(token) == AccessCheck.Valid;
     }
 
     private static async Task WriteJsonAsync(HttpContext context, RequestRecord record, int status, byte[] body)

@@ -69,7 +69,7 @@ internal sealed class ResponsesEndpoints : IEndpointModule
 
         var services = context.RequestServices;
         var passThrough = new NativePassThrough(
-            target,
+            target.AbsoluteUri,
             UpstreamAuthStyle.Bearer,
             account,
             services.GetRequiredService<ProxyOptions>(),
