@@ -101,6 +101,11 @@ internal sealed class ResponsesEndpoint(EmulatorState state, Scenario baseline, 
                 return;
         }
 
+        if (scenario.Tools > 0 && state.Options.ToolsOnce && ToolTurns.EndsWithToolResult(body))
+        {
+            scenario = scenario with { Tools = 0 };
+        }
+
         var answer = new Answer(record.Id, state.Now.ToUnixTimeSeconds(), model, scenario, (body.Length + 3) / 4);
         if (!stream)
         {
