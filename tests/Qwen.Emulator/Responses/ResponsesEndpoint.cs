@@ -119,16 +119,36 @@ internal sealed class ResponsesEndpoint(EmulatorState state, Scenario baseline, 
         }
 
         record.SetStatus(200);
-        context.Response.StatusCode = 200;
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
+        // A reset mid-stream is cut at an exact byte (FIN after what was flushed), as chat streams are.
+        var cut = fault == FaultType.ResetMid ? CutOutput.For(context, "text/event-stream", contentLength: null) : null;
+        EventOutput output;
+        if (cut is not null)
+        {
+            output = cut;
+        }
+        else
+        {
+            context.Response.StatusCode = 200;
+            context.Response.ContentType = "text/event-stream";
+            context.Response.Headers.CacheControl = "no-cache";
+            output = new PipeOutput(context.Response.BodyWriter);
+        }
+
         var sent = 0;
         foreach (var frame in answer.Events())
         {
             if (fault == FaultType.ResetMid && sent == scenario.FaultAfter)
             {
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                context.Abort();
+                if (cut is not null)
+                {
+                    await cut.CutAsync(context, record);
+                }
+                else
+                {
+                    await output.FlushAsync(context.RequestAborted);
+                    context.Abort();
+                }
+
                 return;
             }
 
@@ -137,8 +157,8 @@ internal sealed class ResponsesEndpoint(EmulatorState state, Scenario baseline, 
                 await Task.Delay(scenario.DelayMs, context.RequestAborted);
             }
 
-            await context.Response.Body.WriteAsync(frame, context.RequestAborted);
-            await context.Response.Body.FlushAsync(context.RequestAborted);
+            output.Write(frame);
+            await output.FlushAsync(context.RequestAborted);
             sent++;
             record.SetEventsSent(sent);
         }
