@@ -11,6 +11,7 @@ using Proxy.Web.Hosting;
 using Proxy.Web.Logging;
 using Proxy.Web.Metrics;
 using Proxy.Web.Models;
+using Proxy.Web.Protocols;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
@@ -106,6 +107,8 @@ public static class ProxyHost
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<StreamConcurrencyLimiter>();
         services.AddSingleton<ModelCatalog>();
+        services.AddSingleton<UpstreamModels>();
+        services.AddHttpClient(UpstreamModels.HttpClientName);
         services.AddSingleton<ModelMapper>();
         services.AddSingleton<ChatRequestReader>();
         services.AddSingleton<HealthReporter>();
@@ -113,6 +116,7 @@ public static class ProxyHost
         services.AddSingleton<IAccountStatusProvider, DefaultAccountStatusProvider>();
         services.AddSingleton<ICircuitStatusProvider, NoCircuitStatusProvider>();
         services.AddSingleton<IChatCompletionsHandler, UnavailableChatCompletionsHandler>();
+        services.AddClientProtocols();
     }
 
     private static void ConfigurePipeline(WebApplication app, ProxyOptions options)

@@ -20,6 +20,9 @@ internal static class CommandLine
           --device-code-lifetime S    device code expires_in (default 600)
           --omit-refresh-token        refresh answers carry no new refresh_token; the old one stays valid
           --auto-approve              approve every device code at once
+          --models A,B                list these models at GET /v1/models (default: none, 404 there)
+          --tools-once                no tool calls in answer to a tool result (an agent's round trip ends)
+          --no-responses              answer 404 on /v1/responses, like an upstream that serves chat only
           --resource-url TEXT         resource_url handed out with tokens (default "127.0.0.1:{port}")
           --max-recorded N            chat requests kept for /emulator/requests (default 10000)
           --log-level LEVEL           console log level: none, error, warning, information, debug (default warning)
@@ -76,6 +79,19 @@ internal static class CommandLine
                     break;
                 case "--omit-refresh-token":
                     options.OmitRefreshTokenOnRefresh = true;
+                    break;
+                case "--models":
+                    foreach (var id in Value().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        options.ModelIds.Add(id);
+                    }
+
+                    break;
+                case "--tools-once":
+                    options.ToolsOnce = true;
+                    break;
+                case "--no-responses":
+                    options.ServeResponses = false;
                     break;
                 case "--auto-approve":
                     options.AutoApproveDeviceCodes = true;

@@ -46,6 +46,18 @@ public sealed class EmulatorOptions
     /// </summary>
     public bool OmitRefreshTokenOnRefresh { get; set; }
 
+    /// <summary>Serve <c>POST /v1/responses</c> natively; false (<c>--no-responses</c>) answers 404 there, like a chat-only upstream.</summary>
+    public bool ServeResponses { get; set; } = true;
+
+    /// <summary>Models listed at <c>GET /v1/models</c> (<c>--models a,b</c>); empty (the default) answers 404 there, as Qwen's portal does.</summary>
+    public ICollection<string> ModelIds { get; } = new List<string>();
+
+    /// <summary>
+    /// <c>--tools-once</c>: a request whose last message is a tool result gets text only, as a model
+    /// answers once it has what it asked for; so an agent's tool round trip ends.
+    /// </summary>
+    public bool ToolsOnce { get; set; }
+
     /// <summary>Approve every device code as soon as it is issued (no approve call needed).</summary>
     public bool AutoApproveDeviceCodes { get; set; }
 

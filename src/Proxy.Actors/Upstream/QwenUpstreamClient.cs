@@ -41,7 +41,7 @@ internal sealed class QwenUpstreamClient : IDisposable
     /// Every failure comes back as a classified <see cref="UpstreamResult"/>; only cancellation of
     /// the call's own token is thrown (as <see cref="OperationCanceledException"/>).
     /// </summary>
-    /// <param name="path">Relative to the API base, e.g. <c>chat/completions</c>.</param>
+    /// <param name="path">Relative to the API base, e.g. <c>chat/completions</c>, or an absolute http(s) URL used as it is.</param>
     /// <param name="extraHeaders">Added to every attempt (e.g. a request id); headers the client sets itself are ignored.</param>
     /// <param name="stream">Whether the answer is an event stream; read from the body's <c>stream</c> flag when omitted.</param>
     public UpstreamCall CreateCall(
@@ -56,19 +56,22 @@ internal sealed class QwenUpstreamClient : IDisposable
     /// As <see cref="CreateCall(ReadOnlyMemory{byte}, string, ITokenSource, IReadOnlyDictionary{string, string}?, bool?)"/>
     /// with one extra header, <c>X-Request-ID: <paramref name="requestId"/></c>, and nothing built per request to carry it.
     /// </summary>
-    public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream)
+    public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream, UpstreamAuthStyle auth = UpstreamAuthStyle.Bearer)
     {
         ArgumentNullException.ThrowIfNull(requestId);
-        return Create(body, path, tokens, extraHeaders: null, requestId, stream);
+        return Create(body, path, tokens, extraHeaders: null, requestId, stream, auth);
     }
 
     private UpstreamCall Create(
-        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, IReadOnlyDictionary<string, string>? extraHeaders, string? requestId, bool stream)
+        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, IReadOnlyDictionary<string, string>? extraHeaders, string? requestId, bool stream, UpstreamAuthStyle auth = UpstreamAuthStyle.Bearer)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tokens);
-        return new CallSpec(this, body, path.TrimStart('/'), tokens, extraHeaders, requestId, stream).Invoke;
+        return new CallSpec(this, body, IsAbsolute(path) ? path : path.TrimStart('/'), tokens, extraHeaders, requestId, stream, auth).Invoke;
     }
+
+    private static bool IsAbsolute(string path) =>
+        path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
 
     public void Dispose() => _http.Dispose();
 
@@ -165,7 +168,15 @@ internal sealed class QwenUpstreamClient : IDisposable
         request.Content.Headers.ContentType = new MediaTypeHeaderValue(QwenHeaders.Json);
 
         var headers = request.Headers;
-        headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        if (call.Auth == UpstreamAuthStyle.ApiKeyHeader)
+        {
+            headers.TryAddWithoutValidation("x-api-key", token.Value);
+        }
+        else
+        {
+            headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
+        }
+
         headers.TryAddWithoutValidation("User-Agent", _userAgent);
         headers.TryAddWithoutValidation(QwenHeaders.DashScopeUserAgent, _userAgent);
         if (QwenHeaders.IsOAuth(token))
@@ -197,6 +208,11 @@ internal sealed class QwenUpstreamClient : IDisposable
 
     private static Uri Target(Uri apiBase, string path)
     {
+        if (IsAbsolute(path))
+        {
+            return new Uri(path, UriKind.Absolute);
+        }
+
         var root = apiBase.AbsoluteUri;
         return new Uri(root.EndsWith('/') ? root + path : root + "/" + path, UriKind.Absolute);
     }
@@ -223,7 +239,8 @@ internal sealed class QwenUpstreamClient : IDisposable
         ITokenSource Tokens,
         IReadOnlyDictionary<string, string>? ExtraHeaders,
         string? RequestId,
-        bool Stream)
+        bool Stream,
+        UpstreamAuthStyle Auth = UpstreamAuthStyle.Bearer)
     {
         public Task<UpstreamResult> Invoke(CancellationToken cancellationToken) => Client.SendAsync(this, cancellationToken);
     }

@@ -38,6 +38,19 @@ public sealed class ProxyOptions
     /// <summary><c>UPSTREAM_API_KEY</c>. Secret: never logged.</summary>
     public string? UpstreamApiKey { get; init; }
 
+    /// <summary>
+    /// <c>UPSTREAM_RESPONSES_URL</c>: full URL of an upstream that serves the Responses API natively
+    /// (e.g. DashScope's <c>…/api/v2/apps/protocols/compatible-mode/v1/responses</c>); when set,
+    /// <c>/v1/responses</c> goes there as sent instead of being translated to chat completions.
+    /// </summary>
+    public Uri? UpstreamResponsesUrl { get; init; }
+
+    /// <summary>
+    /// <c>UPSTREAM_MESSAGES_URL</c>: full URL of an upstream that serves Anthropic Messages natively
+    /// (e.g. DashScope's <c>…/apps/anthropic/v1/messages</c>, reached with <c>x-api-key</c>).
+    /// </summary>
+    public Uri? UpstreamMessagesUrl { get; init; }
+
     /// <summary><c>PROXY_API_KEYS</c>: keys clients must present. Secret: never logged.</summary>
     public IReadOnlyList<string> ProxyApiKeys { get; init; } = [];
 

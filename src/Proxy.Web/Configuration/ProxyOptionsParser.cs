@@ -31,6 +31,8 @@ internal static class ProxyOptionsParser
             QwenApiBaseUrl = Url(c, "QWEN_API_BASE_URL"),
             UpstreamBaseUrl = Url(c, "UPSTREAM_BASE_URL"),
             UpstreamApiKey = c.Find("UPSTREAM_API_KEY")?.Value,
+            UpstreamResponsesUrl = Url(c, "UPSTREAM_RESPONSES_URL"),
+            UpstreamMessagesUrl = Url(c, "UPSTREAM_MESSAGES_URL"),
             ProxyApiKeys = List(c, "PROXY_API_KEYS"),
             AllowUnauthenticated = Bool(c, "ALLOW_UNAUTHENTICATED", d.AllowUnauthenticated),
             DefaultModel = c.Find("DEFAULT_MODEL")?.Value ?? d.DefaultModel,

@@ -4,7 +4,8 @@ namespace Proxy.Web.Models;
 
 /// <summary>
 /// The models this proxy serves (Qwen has no usable models endpoint): the known Qwen models, the
-/// DEFAULT_MODEL, and every MODEL_ALIASES name.
+/// DEFAULT_MODEL, and every MODEL_ALIASES name. An API-key upstream's own list, when it has one,
+/// takes the place of the built-in models (<see cref="WithUpstream"/>); the aliases stay.
 /// </summary>
 internal sealed class ModelCatalog
 {
@@ -21,23 +22,19 @@ internal sealed class ModelCatalog
 
     private readonly Dictionary<string, ModelInfo> _byId = new(StringComparer.OrdinalIgnoreCase);
 
+    private readonly ProxyOptions _options;
+
     public ModelCatalog(ProxyOptions options)
     {
+        _options = options;
         var models = new List<ModelInfo>(QwenModels);
         if (!QwenModels.Any(m => string.Equals(m.Id, options.DefaultModel, StringComparison.OrdinalIgnoreCase)))
         {
             models.Add(new ModelInfo(options.DefaultModel, options.UpstreamMode == UpstreamMode.ApiKey ? "upstream" : "qwen", null));
         }
 
-        foreach (var (alias, target) in options.ModelAliases.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))
-        {
-            var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
-            models.RemoveAll(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase));
-            models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
-        }
-
-        Models = models;
-        foreach (var model in models)
+        Models = AddAliases(models, options);
+        foreach (var model in Models)
         {
             _byId[model.Id] = model;
         }
@@ -46,4 +43,19 @@ internal sealed class ModelCatalog
     public IReadOnlyList<ModelInfo> Models { get; }
 
     public ModelInfo? Find(string id) => _byId.GetValueOrDefault(id);
+
+    /// <summary>The upstream's models with the configured aliases added (an alias replaces a model of its name).</summary>
+    public IReadOnlyList<ModelInfo> WithUpstream(IReadOnlyList<ModelInfo> upstream) => AddAliases(new List<ModelInfo>(upstream), _options);
+
+    private static List<ModelInfo> AddAliases(List<ModelInfo> models, ProxyOptions options)
+    {
+        foreach (var (alias, target) in options.ModelAliases.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))
+        {
+            var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
+            models.RemoveAll(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase));
+            models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
+        }
+
+        return models;
+    }
 }

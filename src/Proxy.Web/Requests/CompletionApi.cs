@@ -8,4 +8,10 @@ internal enum CompletionApi
 
     /// <summary><c>POST /v1/completions</c>: answers must be translated to <c>text_completion</c>.</summary>
     LegacyCompletions,
+
+    /// <summary><c>POST /v1/responses</c>: translated to chat, or sent as is to a native upstream.</summary>
+    Responses,
+
+    /// <summary><c>POST /v1/embeddings</c>: passed through, only the model mapped.</summary>
+    Embeddings,
 }

@@ -57,8 +57,9 @@ internal sealed class Gateway : IAsyncDisposable
     public string? Scenario => EmulatorOptions.DefaultScenario;
 
     /// <param name="upstreamHttp2">The emulator also serves HTTP/2 without TLS, and the proxy reaches it there with UPSTREAM_HTTP_VERSION=2.</param>
+    /// <param name="nativeResponses">UPSTREAM_RESPONSES_URL points at the emulator's own /v1/responses.</param>
     public static async Task<Gateway> StartAsync(
-        string? scenario = null, IDictionary<string, string?>? environment = null, Action<EmulatorOptions>? emulator = null, bool upstreamHttp2 = false)
+        string? scenario = null, IDictionary<string, string?>? environment = null, Action<EmulatorOptions>? emulator = null, bool upstreamHttp2 = false, bool nativeResponses = false)
     {
         var emulatorOptions = new EmulatorOptions { Seed = 7, DefaultScenario = scenario, H2cPort = upstreamHttp2 ? 0 : null };
         emulatorOptions.ApiKeys.Add(UpstreamKey);
@@ -75,6 +76,11 @@ internal sealed class Gateway : IAsyncDisposable
             ["UPSTREAM_BASE_URL"] = new Uri(host.H2cBaseUrl ?? host.BaseUrl, "/v1").ToString(),
             ["UPSTREAM_API_KEY"] = UpstreamKey,
         };
+        if (nativeResponses)
+        {
+            env["UPSTREAM_RESPONSES_URL"] = new Uri(host.H2cBaseUrl ?? host.BaseUrl, "/v1/responses").ToString();
+        }
+
         if (host.H2cBaseUrl is not null)
         {
             env["UPSTREAM_HTTP_VERSION"] = "2";

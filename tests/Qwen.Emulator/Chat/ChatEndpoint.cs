@@ -124,6 +124,11 @@ internal sealed class ChatEndpoint
                 return;
         }
 
+        if (scenario.Tools > 0 && _state.Options.ToolsOnce && ToolTurns.EndsWithToolResult(body))
+        {
+            scenario = scenario with { Tools = 0 };
+        }
+
         var plan = scenario.Echo ? StreamPlanBuilder.Echo(Encoding.UTF8.GetString(body)) : StreamPlanBuilder.For(scenario.PlanKey);
         var created = _state.Now.ToUnixTimeSeconds();
         var promptTokens = (body.Length + 3) / 4;

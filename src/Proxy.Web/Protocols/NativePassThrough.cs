@@ -1,0 +1,203 @@
+using System.Buffers;
+using Microsoft.Net.Http.Headers;
+using Proxy.Actors.Resilience;
+using Proxy.Actors.Upstream;
+using Proxy.Web.Configuration;
+using Proxy.Web.Errors;
+using Proxy.Web.Gateway;
+using Proxy.Web.Metrics;
+using Proxy.Web.RateLimiting;
+
+namespace Proxy.Web.Protocols;
+
+/// <summary>
+/// Sends a request, as the client sent it (only its model mapped), to an upstream URL that speaks
+/// the client's protocol natively, and copies the answer back: a whole body after it is read (a body
+/// that breaks is a 502, not a truncated 200), a stream as bytes with a flush per read, never
+/// buffered whole. The call goes through the account like chat: its token source (presented as
+/// <see cref="UpstreamAuthStyle"/> says), quota cooldown, circuit breaker and the retry pipeline of
+/// the opening phase. A client that leaves cancels the upstream call. Used by <c>/v1/responses</c>
+/// (Bearer), <c>/v1/embeddings</c> (relative to the API base) and meant for <c>/v1/messages</c>
+/// (<c>x-api-key</c>).
+/// </summary>
+internal sealed class NativePassThrough(
+    string target,
+    UpstreamAuthStyle auth,
+    UpstreamAccount account,
+    ProxyOptions options,
+    StreamConcurrencyLimiter streams,
+    ProxyMetrics metrics,
+    TimeProvider time)
+{
+    private const int BufferSize = 16 * 1024;
+
+    /// <summary>Where requests go: an absolute URL, or a path relative to the account's API base (<c>embeddings</c>).</summary>
+    public string Target { get; } = target;
+
+    /// <summary>
+    /// Serves one request. <paramref name="writeFailure"/> answers a failure before the response
+    /// started, in the client's protocol; <paramref name="interruptedFrame"/> is the event that ends a
+    /// stream which broke after it started.
+    /// </summary>
+    public async Task ServeAsync(
+        HttpContext context,
+        ReadOnlyMemory<byte> body,
+        bool stream,
+        Func<HttpContext, UpstreamResult, Task> writeFailure,
+        Func<string, byte[]> interruptedFrame)
+    {
+        var aborted = context.RequestAborted;
+        using var slot = stream ? streams.TryEnter() : null;
+        if (stream && slot is null)
+        {
+            await writeFailure(context, UpstreamResult.Fail(FailureKind.RateLimited, 0, $"Too many open streams (limit {streams.Limit}); retry shortly.", retryAfter: TimeSpan.FromSeconds(1)));
+            return;
+        }
+
+        using var deadline = new CancellationTokenSource(stream ? options.StreamingTimeout : options.RequestTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, deadline.Token);
+        var call = account.Client.CreateCall(body, Target, account.Tokens, context.TraceIdentifier, stream, auth);
+
+        UpstreamResult result;
+        try
+        {
+            result = await account.Gate.SendAsync(call, account.Retry, linked.Token);
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            context.Response.StatusCode = FailureResponses.ClientClosedRequest;
+            return;
+        }
+
+        using (result)
+        {
+            if (!result.IsSuccess)
+            {
+                var timedOut = result.Failure == FailureKind.ClientCanceled && deadline.IsCancellationRequested && !aborted.IsCancellationRequested;
+                var failure = timedOut
+                    ? UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, "The upstream did not answer within the request deadline.")
+                    : result;
+                metrics.RecordUpstreamFailure(failure.Failure);
+                if (failure.Failure == FailureKind.ClientCanceled)
+                {
+                    await FailureResponses.WriteAsync(context, FailureKind.ClientCanceled);
+                }
+                else
+                {
+                    await writeFailure(context, failure);
+                }
+
+                return;
+            }
+
+            var upstream = result.Response!;
+            if (stream)
+            {
+                await CopyStreamAsync(context, upstream, interruptedFrame, linked.Token, aborted);
+            }
+            else
+            {
+                await CopyWholeAsync(context, upstream, deadline, writeFailure, linked.Token, aborted);
+            }
+        }
+    }
+
+    private async Task CopyWholeAsync(
+        HttpContext context,
+        HttpResponseMessage upstream,
+        CancellationTokenSource deadline,
+        Func<HttpContext, UpstreamResult, Task> writeFailure,
+        CancellationToken token,
+        CancellationToken aborted)
+    {
+        byte[] answer;
+        try
+        {
+            answer = await upstream.Content.ReadAsByteArrayAsync(token);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            if (aborted.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var kind = deadline.IsCancellationRequested ? FailureKind.UpstreamTimeout : FailureKind.StreamInterrupted;
+            metrics.RecordUpstreamFailure(kind);
+            await writeFailure(context, UpstreamResult.Fail(kind, 0, "The upstream connection broke while sending the answer."));
+            return;
+        }
+
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/json";
+        response.ContentLength = answer.Length;
+        response.Headers[HeaderNames.CacheControl] = "no-store";
+        await response.Body.WriteAsync(answer, aborted);
+    }
+
+    private async Task CopyStreamAsync(
+        HttpContext context,
+        HttpResponseMessage upstream,
+        Func<string, byte[]> interruptedFrame,
+        CancellationToken token,
+        CancellationToken aborted)
+    {
+        var response = context.Response;
+        response.StatusCode = StatusCodes.Status200OK;
+        response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "text/event-stream";
+        response.Headers[HeaderNames.CacheControl] = "no-cache";
+        response.Headers["X-Accel-Buffering"] = "no";
+
+        // Silence longer than READ_TIMEOUT_SECONDS ends the stream, as for chat streams.
+        using var idle = new CancellationTokenSource(options.StreamIdleTimeout, time);
+        using var read = CancellationTokenSource.CreateLinkedTokenSource(token, idle.Token);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        string? broken = null;
+        try
+        {
+            await using var source = await upstream.Content.ReadAsStreamAsync(read.Token);
+            await response.StartAsync(aborted);
+            while (true)
+            {
+                var count = await source.ReadAsync(buffer.AsMemory(), read.Token);
+                if (count == 0)
+                {
+                    break;
+                }
+
+                idle.CancelAfter(options.StreamIdleTimeout);
+                await response.Body.WriteAsync(buffer.AsMemory(0, count), aborted);
+                await response.Body.FlushAsync(aborted);
+            }
+        }
+        catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or OperationCanceledException)
+        {
+            broken = idle.IsCancellationRequested
+                ? "The upstream stream went silent for too long."
+                : token.IsCancellationRequested ? "The upstream stream did not finish within the streaming deadline." : "The upstream stream broke before it completed.";
+            metrics.RecordUpstreamFailure(idle.IsCancellationRequested ? FailureKind.StreamStalled : FailureKind.StreamInterrupted);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        if (broken is not null && !aborted.IsCancellationRequested)
+        {
+            try
+            {
+                await response.Body.WriteAsync(interruptedFrame(broken), aborted);
+                await response.Body.FlushAsync(aborted);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException)
+            {
+                // The client left as well.
+            }
+        }
+    }
+}

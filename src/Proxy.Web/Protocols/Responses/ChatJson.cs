@@ -1,0 +1,126 @@
+using System.Text.Json;
+
+namespace Proxy.Web.Protocols.Responses;
+
+/// <summary>Small readers of chat completion JSON shared by the whole-answer and the stream translation.</summary>
+internal static class ChatJson
+{
+    /// <summary>
+    /// Reads the value at the reader (just after a property name) and returns where it is; an empty
+    /// range for <c>null</c>. The reader ends on the value's last token.
+    /// </summary>
+    public static Range Value(ref Utf8JsonReader reader, out JsonTokenType token)
+    {
+        reader.Read();
+        token = reader.TokenType;
+        var start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        return token == JsonTokenType.Null ? default : new Range(start, (int)reader.BytesConsumed);
+    }
+
+    public static bool Has(Range range) => range.End.Value > range.Start.Value;
+
+    /// <summary>The escaped body of a JSON string value (without its quotes).</summary>
+    public static ReadOnlySpan<byte> StringBody(ReadOnlySpan<byte> json, Range range) =>
+        Has(range) && json[range.Start] == (byte)'"' ? json[range][1..^1] : default;
+
+    /// <summary>A chat <c>usage</c> object (at <paramref name="range"/>) into <paramref name="usage"/>.</summary>
+    public static void ReadUsage(ReadOnlySpan<byte> json, Range range, ref ResponseUsage usage)
+    {
+        var reader = new Utf8JsonReader(json[range]);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return;
+        }
+
+        usage.Present = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("prompt_tokens"u8))
+            {
+                usage.InputTokens = Number(ref reader);
+            }
+            else if (reader.ValueTextEquals("completion_tokens"u8))
+            {
+                usage.OutputTokens = Number(ref reader);
+            }
+            else if (reader.ValueTextEquals("total_tokens"u8))
+            {
+                usage.TotalTokens = Number(ref reader);
+            }
+            else if (reader.ValueTextEquals("prompt_tokens_details"u8))
+            {
+                usage.CachedTokens = Detail(ref reader, "cached_tokens"u8);
+            }
+            else if (reader.ValueTextEquals("completion_tokens_details"u8))
+            {
+                usage.ReasoningTokens = Detail(ref reader, "reasoning_tokens"u8);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+    }
+
+    /// <summary>The message of an <c>{"error":{"message":…}}</c> object (or of a string), for a failed Response.</summary>
+    public static string ErrorMessage(ReadOnlySpan<byte> json, Range range)
+    {
+        var reader = new Utf8JsonReader(json[range]);
+        reader.Read();
+        if (reader.TokenType == JsonTokenType.String)
+        {
+            return reader.GetString()!;
+        }
+
+        if (reader.TokenType == JsonTokenType.StartObject)
+        {
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                var isMessage = reader.ValueTextEquals("message"u8);
+                reader.Read();
+                if (isMessage && reader.TokenType == JsonTokenType.String)
+                {
+                    return reader.GetString()!;
+                }
+
+                reader.Skip();
+            }
+        }
+
+        return "The upstream reported an error.";
+    }
+
+    private static long Number(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value) ? value : 0;
+    }
+
+    private static long Detail(ref Utf8JsonReader reader, ReadOnlySpan<byte> name)
+    {
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            return 0;
+        }
+
+        long value = 0;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals(name))
+            {
+                value = Number(ref reader);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return value;
+    }
+}
