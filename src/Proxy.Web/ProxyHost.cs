@@ -11,6 +11,7 @@ using Proxy.Web.Hosting;
 using Proxy.Web.Logging;
 using Proxy.Web.Metrics;
 using Proxy.Web.Models;
+using Proxy.Web.Protocols.Anthropic;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
@@ -140,6 +141,7 @@ public static class ProxyHost
         HealthEndpoints.Map(app);
         ModelEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        AnthropicEndpoints.Map(app);
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
             app.MapAuthEndpoints();

@@ -8,4 +8,7 @@ internal enum CompletionApi
 
     /// <summary><c>POST /v1/completions</c>: answers must be translated to <c>text_completion</c>.</summary>
     LegacyCompletions,
+
+    /// <summary><c>POST /v1/messages</c> on a translated path: answers become Anthropic Messages.</summary>
+    AnthropicMessages,
 }
