@@ -16,6 +16,8 @@ internal static class EmulatorEndpoints
         routes.MapPost("/v1/chat/completions", (RequestDelegate)chat.HandleAsync);
         routes.MapPost("/compatible-mode/v1/chat/completions", (RequestDelegate)chat.HandleAsync);
 
+        Messages.MessagesEndpoint.Map(routes, state, baseline);
+
         var oauth = new OAuthEndpoints(state);
         routes.MapPost("/api/v1/oauth2/device/code", (RequestDelegate)oauth.DeviceCodeAsync);
         routes.MapPost("/api/v1/oauth2/token", (RequestDelegate)oauth.TokenAsync);
