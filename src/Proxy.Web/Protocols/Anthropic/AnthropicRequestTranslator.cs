@@ -11,7 +11,8 @@ namespace Proxy.Web.Protocols.Anthropic;
 /// An Anthropic Messages request as a chat completions request, as a pure function (bytes in,
 /// bytes out). The rules, in the order the README lists them:
 /// <list type="bullet">
-/// <item><c>system</c> (a string, or text blocks joined with a blank line) becomes the first, <c>system</c>, message.</item>
+/// <item><c>system</c> (a string, or text blocks joined with a blank line) becomes the first, <c>system</c>, message;
+/// a <c>system</c> message inside <c>messages</c> (Claude Code's mid-conversation system beta) becomes a <c>system</c> message in place.</item>
 /// <item>User text blocks become the message's text (joined with a blank line); with an image
 /// (<c>base64</c> source as a <c>data:</c> URL, or a <c>url</c> source) the content becomes parts
 /// (<c>text</c> and <c>image_url</c>). A <c>document</c> with a plain-text source is text; other documents are refused.</item>
@@ -35,7 +36,7 @@ namespace Proxy.Web.Protocols.Anthropic;
 /// <c>container</c>, <c>mcp_servers</c>, <c>service_tier</c>, <c>cache_control</c> on blocks, <c>citations</c>, and any other field.</item>
 /// </list>
 /// Refused with 400: a body that is not a JSON object, no <c>messages</c>, no <c>max_tokens</c>, a
-/// message or block of the wrong shape, a role other than user or assistant, an unknown user block type.
+/// message or block of the wrong shape, a role other than user, assistant or system, an unknown user block type.
 /// </summary>
 internal static class AnthropicRequestTranslator
 {
@@ -263,9 +264,10 @@ internal static class AnthropicRequestTranslator
         }
 
         var isUser = role.ValueEquals("user"u8);
-        if (!isUser && !role.ValueEquals("assistant"u8))
+        var isSystem = !isUser && role.ValueEquals("system"u8);
+        if (!isUser && !isSystem && !role.ValueEquals("assistant"u8))
         {
-            error = new RequestError($"{at}.role: Input should be 'user' or 'assistant'", "messages");
+            error = new RequestError($"{at}.role: Input should be 'user', 'assistant' or 'system'", "messages");
             return false;
         }
 
@@ -273,6 +275,18 @@ internal static class AnthropicRequestTranslator
         {
             error = new RequestError($"{at}.content: Field required", "messages");
             return false;
+        }
+
+        if (isSystem)
+        {
+            // A system message in the conversation (Claude Code's mid-conversation-system beta) is a chat system message.
+            if (!TryWriteSystem(content, writer, out _))
+            {
+                error = new RequestError($"{at}.content: Input should be a valid string or a list of text blocks", "messages");
+                return false;
+            }
+
+            return true;
         }
 
         if (content.ValueKind == JsonValueKind.String)

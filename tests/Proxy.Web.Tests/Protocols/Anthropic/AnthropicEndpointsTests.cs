@@ -74,7 +74,7 @@ public sealed class AnthropicEndpointsTests
     [InlineData("""{"model":"m","messages":[{"role":"user","content":"Hi"}]}""", "max_tokens: Field required")]
     [InlineData("""{"model":"m","max_tokens":5}""", "messages: Field required")]
     [InlineData("""{"model":"m","max_tokens":0,"messages":[]}""", "max_tokens: Input should be a whole number of at least 1")]
-    [InlineData("""{"max_tokens":5,"messages":[{"role":"system","content":"x"}]}""", "messages.0.role: Input should be 'user' or 'assistant'")]
+    [InlineData("""{"max_tokens":5,"messages":[{"role":"tool","content":"x"}]}""", "messages.0.role: Input should be 'user', 'assistant' or 'system'")]
     [InlineData("""{"max_tokens":5,"messages":[{"role":"user","content":[{"type":"video"}]}]}""", "messages.0.content.0.type: 'video' content blocks are not supported on this path (text, image, document with a text source, tool_result)")]
     [InlineData("""{"max_tokens":5,"messages":[],"tool_choice":{"type":"sometimes"}}""", "tool_choice.type: 'sometimes' is not one of auto, any, tool, none")]
     [InlineData("[]", "The request body must be a JSON object.")]
