@@ -233,6 +233,29 @@ public sealed class MessagesThroughSdkTests
     }
 
     [Fact]
+    public async Task A_stream_cut_by_the_upstream_ends_with_an_error_event_and_no_message_stop()
+    {
+        await using var gateway = await Gateway.StartAsync("chunks=4;fault=reset_mid:2", OpenAiSdk.ClientKeys);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/messages?beta=true")
+        {
+            Content = new StringContent("""{"model":"claude-sonnet-4-5","max_tokens":64,"stream":true,"messages":[{"role":"user","content":"hi"}]}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("x-api-key", OpenAiSdk.ClientKey);
+
+        using var response = await gateway.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
+        var events = text.Split("\n\n", StringSplitOptions.RemoveEmptyEntries).Select(e => e.Split('\n')[0]).Where(e => !e.StartsWith(':')).ToArray();
+        Assert.Equal(["event: message_start", "event: content_block_start", "event: ping", "event: content_block_delta", "event: content_block_delta", "event: error"], events);
+        Assert.EndsWith(
+            "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\",\"message\":\"The upstream connection broke during the stream.\"}}\n\n",
+            text,
+            StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Count_tokens_answers_the_local_estimate()
     {
         await using var gateway = await Gateway.StartAsync(environment: OpenAiSdk.ClientKeys);

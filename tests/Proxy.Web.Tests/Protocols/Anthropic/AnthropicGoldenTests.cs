@@ -102,6 +102,29 @@ public sealed class AnthropicGoldenTests
             Encoding.UTF8.GetString(output.WrittenSpan));
     }
 
+    [Fact]
+    public void Text_and_tool_argument_events_allocate_nothing_once_their_block_is_open()
+    {
+        var text = """{"id":"c","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":"some \"text\" é"},"finish_reason":null}]}"""u8.ToArray();
+        var arguments = """{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"arguments":"{\"a\":1"}}]},"finish_reason":null}]}"""u8.ToArray();
+        var output = new ArrayBufferWriter<byte>(1 << 20);
+        var writer = new AnthropicStreamTranslator(new CountingIds(), "m", showThinking: true, inputEstimate: 1);
+        var tools = new AnthropicStreamTranslator(new CountingIds(), "m", showThinking: true, inputEstimate: 1);
+        writer.WriteEvent(text, output);
+        tools.WriteEvent("""{"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"id":"call_1","function":{"name":"f","arguments":""}}]}}]}"""u8, output);
+        tools.WriteEvent(arguments, output);
+        output.ResetWrittenCount();
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 100; i++)
+        {
+            writer.WriteEvent(text, output);
+            tools.WriteEvent(arguments, output);
+        }
+
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
     /// <summary>Feeds each <c>data:</c> payload of a chat stream file to a translator; <c>[DONE]</c> calls WriteDone.</summary>
     private static string Translate(string chatStream, bool showThinking)
     {
