@@ -48,7 +48,7 @@ public sealed class MessagesThroughSdkTests
         Assert.Equal((record.Body.Length + 3) / 4, message.Usage.InputTokens);
         Assert.Equal((EmulatorText.ForScenario("chunks=3", 7).Length + 3) / 4, message.Usage.OutputTokens);
         Assert.Equal(
-            """{"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}],"max_tokens":256}""",
+            """{"model":"qwen3-coder-plus","messages":[{"role":"user","content":"hi"}],"max_tokens":256}""",
             record.BodyText);
         Assert.Equal("Bearer " + Gateway.UpstreamKey, record.Headers["Authorization"]);
     }
@@ -266,8 +266,8 @@ public sealed class MessagesThroughSdkTests
             Messages = [new UserMessageParam { Content = "hi" }],
         });
 
-        // {"model":"claude-sonnet-4-5","messages":[{"role":"user","content":"hi"}]} is 73 bytes: 19 tokens.
-        Assert.Equal(19, count.InputTokens);
+        // Translated, {"model":"qwen3-coder-plus","messages":[{"role":"user","content":"hi"}]} is 72 bytes: 18 tokens.
+        Assert.Equal(18, count.InputTokens);
         Assert.Equal(0, gateway.Emulator.State.ChatRequestCount);
     }
 

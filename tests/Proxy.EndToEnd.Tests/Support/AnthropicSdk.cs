@@ -6,7 +6,7 @@ namespace Proxy.EndToEnd.Tests.Support;
 /// <summary>The official Anthropic SDK pointed at a <see cref="Gateway"/>, with the SDK's own retries off so counts are exact.</summary>
 internal static class AnthropicSdk
 {
-    /// <summary>What Claude Code asks for; an API-key upstream gets it as sent (the emulator echoes it).</summary>
+    /// <summary>What a Claude client asks for; a chat upstream gets DEFAULT_MODEL, the answers report this name.</summary>
     public const string Model = "claude-sonnet-4-5";
 
     public static AnthropicClient Client(Gateway gateway, string key = OpenAiSdk.ClientKey) => new(new ClientOptions

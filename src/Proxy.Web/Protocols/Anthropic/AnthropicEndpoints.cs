@@ -35,7 +35,7 @@ internal static class AnthropicEndpoints
         // Native or translated is decided here: an account whose upstream serves Anthropic Messages
         // natively takes the client's bytes as sent (the model name aside); every other upstream
         // gets the request translated to chat completions and the answer translated back.
-        if (!AnthropicRequestTranslator.TryTranslate(bytes.Span, out var chatBody, out var request, out var error))
+        if (!AnthropicRequestTranslator.TryTranslate(bytes.Span, out var chatBody, out var request, out var error, upstreamModel: m => UpstreamModel(m, options)))
         {
             await error.ToResult().ExecuteAsync(context);
             return;
@@ -59,7 +59,7 @@ internal static class AnthropicEndpoints
             return;
         }
 
-        if (!AnthropicRequestTranslator.TryTranslate(bytes.Span, out _, out var request, out var error, requireMaxTokens: false))
+        if (!AnthropicRequestTranslator.TryTranslate(bytes.Span, out _, out var request, out var error, requireMaxTokens: false, upstreamModel: m => UpstreamModel(m, options)))
         {
             await error.ToResult().ExecuteAsync(context);
             return;
@@ -73,6 +73,17 @@ internal static class AnthropicEndpoints
             "{\"input_tokens\":" + request.InputTokenEstimate.ToString(CultureInfo.InvariantCulture) + "}",
             context.RequestAborted);
     }
+
+    /// <summary>
+    /// The model a translated request names upstream: a Claude model (<c>claude-…</c>) that
+    /// MODEL_ALIASES does not map becomes DEFAULT_MODEL, since a chat upstream serves no Claude
+    /// model; any other name goes on as sent (and through the usual mapping). Answers still report
+    /// the name the client asked for.
+    /// </summary>
+    internal static string UpstreamModel(string requested, ProxyOptions options) =>
+        requested.StartsWith("claude", StringComparison.OrdinalIgnoreCase) && !options.ModelAliases.ContainsKey(requested)
+            ? options.DefaultModel
+            : requested;
 
     private static IAnthropicIds Ids(HttpContext context) =>
         context.RequestServices.GetService<IAnthropicIds>() ?? RandomAnthropicIds.Instance;

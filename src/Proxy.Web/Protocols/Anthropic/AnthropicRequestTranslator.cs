@@ -48,7 +48,8 @@ internal static class AnthropicRequestTranslator
         [NotNullWhen(true)] out byte[]? chatBody,
         [NotNullWhen(true)] out AnthropicRequest? request,
         [NotNullWhen(false)] out RequestError? error,
-        bool requireMaxTokens = true)
+        bool requireMaxTokens = true,
+        Func<string, string>? upstreamModel = null)
     {
         chatBody = null;
         request = null;
@@ -93,7 +94,7 @@ internal static class AnthropicRequestTranslator
                 return false;
             }
 
-            var context = new Translation();
+            var context = new Translation { UpstreamModel = upstreamModel };
             var output = new ArrayBufferWriter<byte>(body.Length + 256);
             using (var writer = new Utf8JsonWriter(output, WriterOptions))
             {
@@ -147,9 +148,16 @@ internal static class AnthropicRequestTranslator
                 return false;
             }
 
-            context.Model = model.GetString();
-            writer.WritePropertyName("model"u8);
-            model.WriteTo(writer);
+            context.Model = model.GetString()!;
+            if (context.UpstreamModel?.Invoke(context.Model) is { } target && !string.Equals(target, context.Model, StringComparison.Ordinal))
+            {
+                writer.WriteString("model"u8, target);
+            }
+            else
+            {
+                writer.WritePropertyName("model"u8);
+                model.WriteTo(writer);
+            }
         }
 
         writer.WriteStartArray("messages"u8);
@@ -842,6 +850,8 @@ internal static class AnthropicRequestTranslator
 
     private sealed class Translation
     {
+        public Func<string, string>? UpstreamModel { get; init; }
+
         public string? Model { get; set; }
 
         public bool Stream { get; set; }

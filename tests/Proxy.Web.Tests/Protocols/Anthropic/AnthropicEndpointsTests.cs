@@ -44,8 +44,8 @@ public sealed class AnthropicEndpointsTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var seen = Assert.Single(handler.Requests);
         Assert.Equal(CompletionApi.AnthropicMessages, seen.Api);
-        Assert.Equal("claude-sonnet-4-5", seen.RequestedModel);
-        Assert.Equal("qwen3-coder-plus", seen.Model); // the Qwen OAuth upstream maps an unknown model to DEFAULT_MODEL
+        Assert.Equal("qwen3-coder-plus", seen.Model); // a Claude model goes upstream as DEFAULT_MODEL
+        Assert.False(seen.BodyRewritten);
         Assert.False(seen.Stream);
         Assert.Equal(
             """{"model":"qwen3-coder-plus","messages":[{"role":"user","content":"Hi"}],"max_tokens":64}""",
@@ -68,6 +68,24 @@ public sealed class AnthropicEndpointsTests
         Assert.Equal(
             """{"model":"qwen3-coder-plus","messages":[{"role":"user","content":"Hi"}],"max_tokens":8,"stream":true,"stream_options":{"include_usage":true}}""",
             Encoding.UTF8.GetString(seen.Body.Span));
+    }
+
+    [Theory]
+    [InlineData("claude-sonnet-4-5", "", "qwen3-coder-plus")]
+    [InlineData("claude-sonnet-4-5", "claude-sonnet-4-5=qwen3-max", "qwen3-max")]
+    [InlineData("Claude-Opus-4-8", "", "qwen3-coder-plus")]
+    [InlineData("qwen3-coder-flash", "", "qwen3-coder-flash")]
+    [InlineData("my-model", "", "my-model")]
+    public async Task On_an_api_key_upstream_claude_models_become_the_default_unless_aliased(string requested, string aliases, string upstream)
+    {
+        var handler = new FakeChatHandler();
+        await using var proxy = await TestProxy.StartAsync(
+            new Dictionary<string, string?> { ["UPSTREAM_BASE_URL"] = "http://127.0.0.1:9/v1", ["UPSTREAM_API_KEY"] = "sk-x", ["MODEL_ALIASES"] = aliases },
+            s => s.AddSingleton<IChatCompletionsHandler>(handler));
+
+        using var response = await proxy.Client.PostAsync("/v1/messages", Json(Minimal.Replace("claude-sonnet-4-5", requested)));
+
+        Assert.Equal(upstream, Assert.Single(handler.Requests).Model);
     }
 
     [Theory]
