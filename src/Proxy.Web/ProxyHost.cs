@@ -12,6 +12,7 @@ using Proxy.Web.Logging;
 using Proxy.Web.Metrics;
 using Proxy.Web.Models;
 using Proxy.Web.Protocols;
+using Proxy.Web.Protocols.Anthropic;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
@@ -144,6 +145,7 @@ public static class ProxyHost
         HealthEndpoints.Map(app);
         ModelEndpoints.Map(app);
         CompletionEndpoints.Map(app);
+        AnthropicEndpoints.Map(app);
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
             app.MapAuthEndpoints();

@@ -25,6 +25,7 @@ internal static class CommandLine
           --no-responses              answer 404 on /v1/responses, like an upstream that serves chat only
           --resource-url TEXT         resource_url handed out with tokens (default "127.0.0.1:{port}")
           --max-recorded N            chat requests kept for /emulator/requests (default 10000)
+          --no-messages               do not serve Anthropic /v1/messages (404, like a chat-only upstream)
           --log-level LEVEL           console log level: none, error, warning, information, debug (default warning)
         """;
 
@@ -101,6 +102,9 @@ internal static class CommandLine
                     break;
                 case "--max-recorded":
                     options.MaxRecordedRequests = Int(name, Value(), 1, int.MaxValue);
+                    break;
+                case "--no-messages":
+                    options.ServeMessages = false;
                     break;
                 case "--log-level":
                     var level = Value();

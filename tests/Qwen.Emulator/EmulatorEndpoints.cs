@@ -17,6 +17,7 @@ internal static class EmulatorEndpoints
         routes.MapPost("/compatible-mode/v1/chat/completions", (RequestDelegate)chat.HandleAsync);
 
         NativeRoutes.Map(routes, state, baseline);
+        Messages.MessagesEndpoint.Map(routes, state, baseline);
 
         var oauth = new OAuthEndpoints(state);
         routes.MapPost("/api/v1/oauth2/device/code", (RequestDelegate)oauth.DeviceCodeAsync);

@@ -69,4 +69,7 @@ public sealed class EmulatorOptions
 
     /// <summary>Console logging threshold; <see cref="LogLevel.None"/> (the default) logs nothing.</summary>
     public LogLevel MinimumLogLevel { get; set; } = LogLevel.None;
+
+    /// <summary>Serve Anthropic Messages natively (<c>/v1/messages</c>); false makes those paths 404, like a chat-only upstream.</summary>
+    public bool ServeMessages { get; set; } = true;
 }

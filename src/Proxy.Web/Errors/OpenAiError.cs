@@ -2,12 +2,17 @@ using System.Buffers;
 using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Proxy.Web.Protocols.Anthropic;
 
 namespace Proxy.Web.Errors;
 
 /// <summary>
-/// The one writer of OpenAI's error envelope:
-/// <c>{"error":{"message":...,"type":...,"param":...,"code":...}}</c>.
+/// The one writer of error envelopes: OpenAI's
+/// <c>{"error":{"message":...,"type":...,"param":...,"code":...}}</c>, or, for a request on an
+/// Anthropic path (<see cref="AnthropicErrors.Applies"/>), Anthropic's
+/// <c>{"type":"error","error":{"type":...,"message":...}}</c> with the type for the same status.
+/// Every refusal (middleware, endpoints, upstream failures) comes through <see cref="WriteAsync"/>,
+/// so the envelope is chosen here, once.
 /// </summary>
 internal static class OpenAiError
 {
@@ -75,7 +80,9 @@ internal static class OpenAiError
             response.Headers.RetryAfter = RetryAfterSeconds(delay).ToString(CultureInfo.InvariantCulture);
         }
 
-        var body = ToJson(message, type, param, code);
+        var body = AnthropicErrors.Applies(context)
+            ? AnthropicErrors.ToJson(AnthropicErrors.TypeFor(statusCode, type), message, context.TraceIdentifier)
+            : ToJson(message, type, param, code);
         response.ContentLength = body.Length;
         if (!HttpMethods.IsHead(context.Request.Method))
         {

@@ -14,4 +14,7 @@ internal enum CompletionApi
 
     /// <summary><c>POST /v1/embeddings</c>: passed through, only the model mapped.</summary>
     Embeddings,
+
+    /// <summary><c>POST /v1/messages</c> on a translated path: answers become Anthropic Messages.</summary>
+    AnthropicMessages,
 }
