@@ -7,6 +7,7 @@ using Proxy.Web.Errors;
 using Proxy.Web.Gateway;
 using Proxy.Web.Metrics;
 using Proxy.Web.RateLimiting;
+using Proxy.Web.Requests;
 
 namespace Proxy.Web.Protocols;
 
@@ -17,7 +18,7 @@ namespace Proxy.Web.Protocols;
 /// buffered whole. The call goes through the account like chat: its token source (presented as
 /// <see cref="UpstreamAuthStyle"/> says), quota cooldown, circuit breaker and the retry pipeline of
 /// the opening phase. A client that leaves cancels the upstream call. Used by <c>/v1/responses</c>
-/// (Bearer), <c>/v1/embeddings</c> (relative to the API base) and meant for <c>/v1/messages</c>
+/// (Bearer), <c>/v1/embeddings</c> (relative to the API base) and <c>/v1/messages</c>
 /// (<c>x-api-key</c>).
 /// </summary>
 internal sealed class NativePassThrough(
@@ -30,6 +31,48 @@ internal sealed class NativePassThrough(
     TimeProvider time)
 {
     private const int BufferSize = 16 * 1024;
+
+    /// <summary>
+    /// Serves a request of <paramref name="api"/> natively at <paramref name="target"/>: the body is
+    /// checked as JSON and only its model mapped (through <paramref name="upstreamModel"/> first, when
+    /// given), then sent as it is. Failures before the response started leave in the request's own
+    /// envelope (the one error writer picks it per path); <paramref name="interruptedFrame"/> ends a
+    /// stream that broke after it started.
+    /// </summary>
+    public static async Task ServeNativeAsync(
+        HttpContext context,
+        ChatRequestReader reader,
+        ReadOnlyMemory<byte> body,
+        CompletionApi api,
+        Uri target,
+        UpstreamAuthStyle auth,
+        UpstreamAccount account,
+        Func<string, byte[]> interruptedFrame,
+        Func<string, string>? upstreamModel = null)
+    {
+        if (!reader.TryRead(body, api, out var request, out var error, upstreamModel: upstreamModel))
+        {
+            await error.ToResult().ExecuteAsync(context);
+            return;
+        }
+
+        if (context.Features.Get<Logging.IRequestLogFeature>() is { } log)
+        {
+            log.Model = request.Model;
+            log.IsStreaming = request.Stream;
+        }
+
+        var services = context.RequestServices;
+        var passThrough = new NativePassThrough(
+            target.AbsoluteUri,
+            auth,
+            account,
+            services.GetRequiredService<ProxyOptions>(),
+            services.GetRequiredService<StreamConcurrencyLimiter>(),
+            services.GetRequiredService<ProxyMetrics>(),
+            services.GetRequiredService<TimeProvider>());
+        await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), interruptedFrame);
+    }
 
     /// <summary>Where requests go: an absolute URL, or a path relative to the account's API base (<c>embeddings</c>).</summary>
     public string Target { get; } = target;

@@ -27,7 +27,8 @@ internal sealed class ChatRequestReader(ModelMapper mapper)
         CompletionApi api,
         [NotNullWhen(true)] out ChatRequest? request,
         [NotNullWhen(false)] out RequestError? error,
-        Protocols.IClientProtocol? protocol = null)
+        Protocols.IClientProtocol? protocol = null,
+        Func<string, string>? upstreamModel = null)
     {
         request = null;
         if (!TryScan(body.Span, api, out var scan, out error))
@@ -35,7 +36,7 @@ internal sealed class ChatRequestReader(ModelMapper mapper)
             return false;
         }
 
-        var model = mapper.Map(scan.Model);
+        var model = mapper.Map(scan.Model is not null && upstreamModel is not null ? upstreamModel(scan.Model) : scan.Model);
         ReadOnlyMemory<byte> forwarded = body;
         var rewritten = false;
         if (scan.Model is null)

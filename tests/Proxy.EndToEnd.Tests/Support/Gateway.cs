@@ -58,8 +58,14 @@ internal sealed class Gateway : IAsyncDisposable
 
     /// <param name="upstreamHttp2">The emulator also serves HTTP/2 without TLS, and the proxy reaches it there with UPSTREAM_HTTP_VERSION=2.</param>
     /// <param name="nativeResponses">UPSTREAM_RESPONSES_URL points at the emulator's own /v1/responses.</param>
+    /// <param name="nativeMessages">UPSTREAM_MESSAGES_URL points at the emulator's own Anthropic /v1/messages.</param>
     public static async Task<Gateway> StartAsync(
-        string? scenario = null, IDictionary<string, string?>? environment = null, Action<EmulatorOptions>? emulator = null, bool upstreamHttp2 = false, bool nativeResponses = false)
+        string? scenario = null,
+        IDictionary<string, string?>? environment = null,
+        Action<EmulatorOptions>? emulator = null,
+        bool upstreamHttp2 = false,
+        bool nativeResponses = false,
+        bool nativeMessages = false)
     {
         var emulatorOptions = new EmulatorOptions { Seed = 7, DefaultScenario = scenario, H2cPort = upstreamHttp2 ? 0 : null };
         emulatorOptions.ApiKeys.Add(UpstreamKey);
@@ -79,6 +85,11 @@ internal sealed class Gateway : IAsyncDisposable
         if (nativeResponses)
         {
             env["UPSTREAM_RESPONSES_URL"] = new Uri(host.H2cBaseUrl ?? host.BaseUrl, "/v1/responses").ToString();
+        }
+
+        if (nativeMessages)
+        {
+            env["UPSTREAM_MESSAGES_URL"] = new Uri(host.H2cBaseUrl ?? host.BaseUrl, "/v1/messages").ToString();
         }
 
         if (host.H2cBaseUrl is not null)

@@ -1,6 +1,8 @@
 using System.Globalization;
+using Proxy.Actors.Upstream;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
+using Proxy.Web.Gateway;
 using Proxy.Web.Models;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
@@ -35,6 +37,13 @@ internal static class AnthropicEndpoints
         // Native or translated is decided here: an account whose upstream serves Anthropic Messages
         // natively takes the client's bytes as sent (the model name aside); every other upstream
         // gets the request translated to chat completions and the answer translated back.
+        if (options.UpstreamMessagesUrl is { } native && context.RequestServices.GetService<UpstreamAccount>() is { } account)
+        {
+            await NativePassThrough.ServeNativeAsync(
+                context, reader, bytes, CompletionApi.AnthropicMessages, native, UpstreamAuthStyle.ApiKeyHeader, account, InterruptedEvent, m => UpstreamModel(m, options));
+            return;
+        }
+
         if (!AnthropicRequestTranslator.TryTranslate(bytes.Span, out var chatBody, out var request, out var error, upstreamModel: m => UpstreamModel(m, options)))
         {
             await error.ToResult().ExecuteAsync(context);
@@ -84,6 +93,14 @@ internal static class AnthropicEndpoints
         requested.StartsWith("claude", StringComparison.OrdinalIgnoreCase) && !options.ModelAliases.ContainsKey(requested)
             ? options.DefaultModel
             : requested;
+
+    /// <summary>The <c>error</c> event that ends a native stream which broke after it started.</summary>
+    private static byte[] InterruptedEvent(string message)
+    {
+        var output = new System.Buffers.ArrayBufferWriter<byte>(256);
+        AnthropicErrors.WriteErrorEvent(output, AnthropicErrors.Api, message);
+        return output.WrittenSpan.ToArray();
+    }
 
     private static IAnthropicIds Ids(HttpContext context) =>
         context.RequestServices.GetService<IAnthropicIds>() ?? RandomAnthropicIds.Instance;

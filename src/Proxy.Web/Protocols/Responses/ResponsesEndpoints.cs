@@ -39,7 +39,7 @@ internal sealed class ResponsesEndpoints : IEndpointModule
 
         if (options.UpstreamResponsesUrl is { } native && context.RequestServices.GetService<UpstreamAccount>() is { } account)
         {
-            await NativeAsync(context, reader, bytes, native, account);
+            await NativePassThrough.ServeNativeAsync(context, reader, bytes, CompletionApi.Responses, native, UpstreamAuthStyle.Bearer, account, InterruptedEvent);
             return;
         }
 
@@ -50,33 +50,6 @@ internal sealed class ResponsesEndpoints : IEndpointModule
         }
 
         await CompletionEndpoints.ServeAsync(context, reader, handler, request.ChatBody, CompletionApi.Responses, new ResponsesProtocol(request.Echo, ids, time));
-    }
-
-    private static async Task NativeAsync(HttpContext context, ChatRequestReader reader, ReadOnlyMemory<byte> body, Uri target, UpstreamAccount account)
-    {
-        // The chat reader validates the JSON, reads 'stream' and maps the model in place; nothing else changes.
-        if (!reader.TryRead(body, CompletionApi.Responses, out var request, out var error))
-        {
-            await error.ToResult().ExecuteAsync(context);
-            return;
-        }
-
-        if (context.Features.Get<Logging.IRequestLogFeature>() is { } log)
-        {
-            log.Model = request.Model;
-            log.IsStreaming = request.Stream;
-        }
-
-        var services = context.RequestServices;
-        var passThrough = new NativePassThrough(
-            target.AbsoluteUri,
-            UpstreamAuthStyle.Bearer,
-            account,
-            services.GetRequiredService<ProxyOptions>(),
-            services.GetRequiredService<StreamConcurrencyLimiter>(),
-            services.GetRequiredService<ProxyMetrics>(),
-            services.GetRequiredService<TimeProvider>());
-        await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), InterruptedEvent);
     }
 
     /// <summary>
