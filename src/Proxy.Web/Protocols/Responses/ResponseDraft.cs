@@ -98,7 +98,7 @@ internal sealed class ResponseDraft(ResponsesEcho echo, string id, long createdA
                 Utf8Output.Write(output, ","u8);
             }
 
-            WriteItem(output, Items[i], Items[i].Done ? "completed"u8 : "incomplete"u8);
+            WriteItem(output, Items[i], Items[i].FinalStatus);
         }
 
         Utf8Output.Write(output, "],"u8);

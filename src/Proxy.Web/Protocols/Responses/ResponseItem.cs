@@ -38,6 +38,12 @@ internal sealed class ResponseItem
     /// <summary>True once the item's closing events were written.</summary>
     public bool Done { get; set; }
 
+    /// <summary>True when the answer was cut (<c>max_output_tokens</c>, a content filter) while this item was open.</summary>
+    public bool Cut { get; set; }
+
+    /// <summary>The item's status in a finished Response.</summary>
+    public ReadOnlySpan<byte> FinalStatus => Done && !Cut ? "completed"u8 : "incomplete"u8;
+
     /// <summary>The text, arguments or reasoning so far, escaped.</summary>
     public ReadOnlySpan<byte> Text => _text is null ? default : _text.WrittenSpan;
 

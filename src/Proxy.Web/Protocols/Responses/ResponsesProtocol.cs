@@ -75,6 +75,11 @@ internal sealed class ResponsesProtocol(ResponsesEcho echo, IResponseIds ids, Ti
             ChatJson.ReadUsage(chatCompletion, usage, ref draft.Usage);
         }
 
+        if (draft.CutReason is not null && draft.Items.Count > 0)
+        {
+            draft.Items[^1].Cut = true; // the item the cut ended
+        }
+
         var output = new ArrayBufferWriter<byte>(chatCompletion.Length + 1024);
         draft.WriteObject(output, draft.FinalStatus, draft.CutReason is null ? time.GetUtcNow().ToUnixTimeSeconds() : null);
         return output.WrittenSpan.ToArray();

@@ -422,6 +422,7 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
 
         _open = null;
         item.Done = true;
+        item.Cut = draft.CutReason is not null;
         switch (item.Kind)
         {
             case ResponseItemKind.Message:
@@ -459,7 +460,7 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
         Utf8Output.Write(output, ",\"output_index\":"u8);
         Utf8Output.WriteNumber(output, item.OutputIndex);
         Utf8Output.Write(output, ",\"item\":"u8);
-        ResponseDraft.WriteItem(output, item, "completed"u8);
+        ResponseDraft.WriteItem(output, item, item.FinalStatus);
         Close(output);
     }
 
