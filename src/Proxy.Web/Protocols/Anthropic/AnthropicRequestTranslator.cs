@@ -12,7 +12,8 @@ namespace Proxy.Web.Protocols.Anthropic;
 /// bytes out). The rules, in the order the README lists them:
 /// <list type="bullet">
 /// <item><c>system</c> (a string, or text blocks joined with a blank line) becomes the first, <c>system</c>, message;
-/// a <c>system</c> message inside <c>messages</c> (Claude Code's mid-conversation system beta) becomes a <c>system</c> message in place.</item>
+/// the text of <c>system</c> messages inside <c>messages</c> (Claude Code's mid-conversation system beta) is
+/// appended to it, since many chat upstreams take a system message only in first place.</item>
 /// <item>User text blocks become the message's text (joined with a blank line); with an image
 /// (<c>base64</c> source as a <c>data:</c> URL, or a <c>url</c> source) the content becomes parts
 /// (<c>text</c> and <c>image_url</c>). A <c>document</c> with a plain-text source is text; other documents are refused.</item>
@@ -161,9 +162,39 @@ internal static class AnthropicRequestTranslator
         }
 
         writer.WriteStartArray("messages"u8);
-        if (root.TryGetProperty("system", out var system) && !TryWriteSystem(system, writer, out error))
+        var systemTexts = new List<string>();
+        if (root.TryGetProperty("system", out var system) && !TryCollectSystem(system, "system", systemTexts, out error))
         {
             return false;
+        }
+
+        // System messages inside the conversation (Claude Code's mid-conversation-system beta) join the
+        // leading system message: many chat upstreams (Qwen's chat template among them) take a system
+        // message only as the first one.
+        var index = 0;
+        foreach (var message in messages.EnumerateArray())
+        {
+            if (message.ValueKind == JsonValueKind.Object && message.TryGetProperty("role", out var role) && role.ValueEquals("system"u8))
+            {
+                var at = $"messages.{index}.content";
+                if (!message.TryGetProperty("content", out var content))
+                {
+                    error = new RequestError(at + ": Field required", "messages");
+                    return false;
+                }
+
+                if (!TryCollectSystem(content, at, systemTexts, out error))
+                {
+                    return false;
+                }
+            }
+
+            index++;
+        }
+
+        if (systemTexts.Count > 0)
+        {
+            WriteTextMessage(writer, "system"u8, string.Join("\n\n", systemTexts));
         }
 
         var position = 0;
@@ -218,7 +249,7 @@ internal static class AnthropicRequestTranslator
         return true;
     }
 
-    private static bool TryWriteSystem(JsonElement system, Utf8JsonWriter writer, [NotNullWhen(false)] out RequestError? error)
+    private static bool TryCollectSystem(JsonElement system, string at, List<string> texts, [NotNullWhen(false)] out RequestError? error)
     {
         error = null;
         switch (system.ValueKind)
@@ -226,16 +257,15 @@ internal static class AnthropicRequestTranslator
             case JsonValueKind.Null:
                 return true;
             case JsonValueKind.String:
-                WriteTextMessage(writer, "system"u8, system.GetString()!);
+                texts.Add(system.GetString()!);
                 return true;
             case JsonValueKind.Array:
-                var texts = new List<string>();
                 var index = 0;
                 foreach (var block in system.EnumerateArray())
                 {
                     if (!TryGetText(block, out var text))
                     {
-                        error = new RequestError($"system.{index}: Input should be a text block ({{\"type\":\"text\",\"text\":\"...\"}})", "system");
+                        error = new RequestError($"{at}.{index}: Input should be a text block ({{\"type\":\"text\",\"text\":\"...\"}})", at == "system" ? "system" : "messages");
                         return false;
                     }
 
@@ -243,14 +273,9 @@ internal static class AnthropicRequestTranslator
                     index++;
                 }
 
-                if (texts.Count > 0)
-                {
-                    WriteTextMessage(writer, "system"u8, string.Join("\n\n", texts));
-                }
-
                 return true;
             default:
-                error = new RequestError("system: Input should be a valid string or a list of text blocks", "system");
+                error = new RequestError($"{at}: Input should be a valid string or a list of text blocks", at == "system" ? "system" : "messages");
                 return false;
         }
     }
@@ -287,14 +312,7 @@ internal static class AnthropicRequestTranslator
 
         if (isSystem)
         {
-            // A system message in the conversation (Claude Code's mid-conversation-system beta) is a chat system message.
-            if (!TryWriteSystem(content, writer, out _))
-            {
-                error = new RequestError($"{at}.content: Input should be a valid string or a list of text blocks", "messages");
-                return false;
-            }
-
-            return true;
+            return true; // already part of the leading system message
         }
 
         if (content.ValueKind == JsonValueKind.String)
