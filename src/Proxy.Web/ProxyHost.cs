@@ -135,6 +135,7 @@ public static class ProxyHost
         app.UseMiddleware<ClientKeyMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<RequestBodyGuardMiddleware>();
+        app.UseMiddleware<RequestDecodingMiddleware>();
         app.UseRouting();
 
         HealthEndpoints.Map(app);
