@@ -4,7 +4,7 @@ using Proxy.EndToEnd.Tests.Support;
 
 namespace Proxy.EndToEnd.Tests.Sdk;
 
-/// <summary>An upstream 200 whose JSON stops half way never reaches a client as a 200.</summary>
+/// <summary>What an upstream answer that breaks or refuses becomes: a 200 whose JSON stops half way is never a 200; a rejected API key gets no login advice.</summary>
 public sealed class BrokenAnswerTests
 {
     [Theory]
@@ -39,5 +39,21 @@ public sealed class BrokenAnswerTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         using var document = JsonDocument.Parse(text);
         Assert.Equal("chat.completion", document.RootElement.GetProperty("object").GetString());
+    }
+
+    [Fact]
+    public async Task A_rejected_upstream_api_key_is_not_answered_with_login_advice()
+    {
+        await using var gateway = await Gateway.StartAsync("fault=401");
+        using var request = Gateway.ChatRequest(stream: false);
+
+        using var response = await gateway.Client.SendAsync(request);
+        var text = await response.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        using var document = JsonDocument.Parse(text);
+        var message = document.RootElement.GetProperty("error").GetProperty("message").GetString()!;
+        Assert.Equal($"The upstream at {gateway.Emulator.BaseUrl.Authority} rejected UPSTREAM_API_KEY (…0001); configure a valid key.", message);
+        Assert.DoesNotContain("log", message, StringComparison.OrdinalIgnoreCase);
     }
 }
