@@ -127,6 +127,7 @@ public static class ProxyHost
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ExceptionHandlingMiddleware>();
         app.UseStatusCodePages(context => StatusCodeEnvelope.WriteAsync(context.HttpContext));
+        app.UseMiddleware<HeaderLimitMiddleware>();
         if (options.CorsOrigins.Count > 0)
         {
             app.UseCors();
