@@ -29,10 +29,10 @@ internal static class AuthPage
               .then(function (r) { return r.json(); })
               .then(function (s) {
                 if (s.login.status === 'pending') { setTimeout(poll, 2000); return; }
-                status.textContent = s.login.status === 'approved'
-                  ? 'Logged in. The proxy is using the new credential.'
-                  : (s.login.message || ('Login ' + s.login.status + '.'));
-                status.className = s.login.status === 'approved' ? 'ok' : 'bad';
+                // Approved: the page shown again tells the account's new state.
+                if (s.login.status === 'approved') { location.reload(); return; }
+                status.textContent = s.login.message || ('Login ' + s.login.status + '.');
+                status.className = 'bad';
                 if (again) { again.hidden = false; }
               })
               .catch(function () { setTimeout(poll, 5000); });

@@ -1,0 +1,18 @@
+namespace Proxy.Browser.Tests;
+
+/// <summary>
+/// Debian's chromium, which Playwright drives here (it cannot download its own browsers). Tests
+/// skip when it is absent, saying why; with <c>REQUIRE_CHROMIUM=1</c> (set by <c>.ci/run</c>, which
+/// installs it) they run and fail instead, so CI never passes by skipping.
+/// </summary>
+internal static class Chromium
+{
+    public const string ExecutablePath = "/usr/bin/chromium";
+
+    public static bool Required => Environment.GetEnvironmentVariable("REQUIRE_CHROMIUM") == "1";
+
+    public static string? SkipReason =>
+        File.Exists(ExecutablePath) || Required
+            ? null
+            : $"chromium is not installed at {ExecutablePath}; install it with `apt-get install -y chromium` (.ci/run does).";
+}
