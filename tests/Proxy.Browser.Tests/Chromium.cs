@@ -7,7 +7,8 @@ namespace Proxy.Browser.Tests;
 /// </summary>
 internal static class Chromium
 {
-    public const string ExecutablePath = "/usr/bin/chromium";
+    /// <summary>Debian's <c>/usr/bin/chromium</c>, or <c>CHROMIUM_PATH</c> when set.</summary>
+    public static string ExecutablePath { get; } = Environment.GetEnvironmentVariable("CHROMIUM_PATH") is { Length: > 0 } path ? path : "/usr/bin/chromium";
 
     public static bool Required => Environment.GetEnvironmentVariable("REQUIRE_CHROMIUM") == "1";
 
