@@ -5,7 +5,7 @@ namespace Proxy.Web;
 
 public static class Program
 {
-    /// <summary>Exit code for a configuration that stops start-up.</summary>
+    /// <summary>Exit code for a configuration that stops start-up (a bad value, or an address it cannot listen on).</summary>
     public const int ConfigurationErrorExitCode = 2;
 
     /// <summary>
@@ -48,7 +48,16 @@ public static class Program
 
         await using (app)
         {
-            await app.RunAsync(cancellationToken);
+            var options = app.Services.GetRequiredService<ProxyOptions>();
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (IOException ex) when (BindFailure.IsBindFailure(ex))
+            {
+                await error.WriteLineAsync(BindFailure.Describe(ex, options.Host, options.Port));
+                return ConfigurationErrorExitCode;
+            }
         }
 
         return 0;

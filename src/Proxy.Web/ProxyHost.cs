@@ -132,6 +132,7 @@ public static class ProxyHost
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ExceptionHandlingMiddleware>();
         app.UseStatusCodePages(context => StatusCodeEnvelope.WriteAsync(context.HttpContext));
+        app.UseMiddleware<HeaderLimitMiddleware>();
         if (options.CorsOrigins.Count > 0)
         {
             app.UseCors();
@@ -140,6 +141,7 @@ public static class ProxyHost
         app.UseMiddleware<ClientKeyMiddleware>();
         app.UseMiddleware<RateLimitMiddleware>();
         app.UseMiddleware<RequestBodyGuardMiddleware>();
+        app.UseMiddleware<RequestDecodingMiddleware>();
         app.UseRouting();
 
         HealthEndpoints.Map(app);

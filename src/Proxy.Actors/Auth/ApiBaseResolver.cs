@@ -7,8 +7,9 @@ internal static class ApiBaseResolver
 
     /// <summary>
     /// The override when given; else <paramref name="resourceUrl"/> with <c>https://</c> added when it
-    /// has no scheme (an explicit <c>http://</c> is kept) and <c>/v1</c> added when missing; else
-    /// <see cref="DefaultApiBase"/>.
+    /// has no scheme (<c>http://</c> for a loopback host, which a local test server such as the
+    /// emulator serves without TLS; an explicit scheme is kept) and <c>/v1</c> added when missing;
+    /// else <see cref="DefaultApiBase"/>.
     /// </summary>
     public static Uri Resolve(string? resourceUrl, Uri? apiBaseOverride)
     {
@@ -26,7 +27,7 @@ internal static class ApiBaseResolver
         if (!url.StartsWith("http://", StringComparison.OrdinalIgnoreCase)
             && !url.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
         {
-            url = "https://" + url;
+            url = (IsLoopback(url) ? "http://" : "https://") + url;
         }
 
         url = url.TrimEnd('/');
@@ -37,4 +38,8 @@ internal static class ApiBaseResolver
 
         return Uri.TryCreate(url, UriKind.Absolute, out var uri) ? uri : DefaultApiBase;
     }
+
+    /// <summary>True when a scheme-less <c>host[:port][/path]</c> names this machine (<c>localhost</c>, 127.0.0.0/8, ::1).</summary>
+    private static bool IsLoopback(string schemeless) =>
+        Uri.TryCreate("http://" + schemeless, UriKind.Absolute, out var uri) && uri.IsLoopback;
 }

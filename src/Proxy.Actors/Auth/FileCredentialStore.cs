@@ -4,7 +4,8 @@ namespace Proxy.Actors.Auth;
 
 /// <summary>
 /// The Qwen Code CLI's credential file: <c>QWEN_DIR/oauth_creds.json</c>, written atomically (temp
-/// file in the same folder, then rename) with mode 0600 in a 0700 folder, guarded for refreshes by
+/// file in the same folder, then rename) with mode 0600 in a 0700 folder, keeping every field of the
+/// file it does not own (<see cref="CredentialFileFormat.Serialize"/>), guarded for refreshes by
 /// the CLI's lock protocol (<see cref="CredentialFileLock"/>). Reads are cached and repeated only
 /// when the file's time or size changed.
 /// </summary>
@@ -72,7 +73,7 @@ internal sealed class FileCredentialStore : ICredentialStore
     public async ValueTask SaveAsync(QwenCredentials credentials, CancellationToken cancellationToken)
     {
         EnsureFolder();
-        var bytes = CredentialFileFormat.Serialize(credentials);
+        var bytes = CredentialFileFormat.Serialize(credentials, await ReadCurrentAsync(cancellationToken).ConfigureAwait(false));
         var temp = System.IO.Path.Combine(_folder, $"{QwenAuthOptions.CredentialFileName}.tmp-{Guid.NewGuid():N}");
         try
         {
@@ -112,6 +113,19 @@ internal sealed class FileCredentialStore : ICredentialStore
         EnsureFolder();
         using var handle = await _lock.AcquireAsync(cancellationToken).ConfigureAwait(false);
         return await action(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The file as it is now, so a rewrite keeps the fields the proxy does not own; empty when there is none.</summary>
+    private async Task<byte[]> ReadCurrentAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await File.ReadAllBytesAsync(Path, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            return [];
+        }
     }
 
     private void EnsureFolder()

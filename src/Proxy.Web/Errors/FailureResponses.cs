@@ -1,4 +1,6 @@
 using Proxy.Actors.Resilience;
+using Proxy.Web.Auth;
+using Proxy.Web.Configuration;
 
 namespace Proxy.Web.Errors;
 
@@ -57,8 +59,14 @@ internal static class FailureResponses
     {
         if (kind is FailureKind.AuthRequired or FailureKind.Unauthorized)
         {
+            if (context.RequestServices?.GetService<ProxyOptions>()?.UpstreamMode == UpstreamMode.ApiKey)
+            {
+                // No login fixes a rejected API key: no login advice here.
+                return string.IsNullOrWhiteSpace(message) ? "The upstream rejected UPSTREAM_API_KEY; configure a valid key." : message.Trim();
+            }
+
             var reason = string.IsNullOrWhiteSpace(message) ? "No usable upstream credential; a login is required." : message.Trim();
-            return $"{reason} Log in at {LoginUrl(context)} or run `dotnet run --project src/Proxy.Web -- login`.";
+            return $"{reason} Log in at {LoginUrl(context)} or run {LoginAdvice.Command}.";
         }
 
         if (!string.IsNullOrWhiteSpace(message))

@@ -7,6 +7,7 @@ using Proxy.Web.Hosting;
 using Proxy.Web.Metrics;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
+using Proxy.Web.Upstream;
 
 namespace Proxy.Web.Gateway;
 
@@ -128,6 +129,13 @@ internal sealed class GatewayChatHandler(
             var kind = deadline.IsCancellationRequested ? FailureKind.UpstreamTimeout : FailureKind.StreamInterrupted;
             metrics.RecordUpstreamFailure(kind);
             await FailureResponses.WriteAsync(context, kind, "The upstream connection broke while sending the answer.");
+            return;
+        }
+
+        if (!UpstreamJson.IsCompleteDocument(body))
+        {
+            metrics.RecordUpstreamFailure(FailureKind.StreamInterrupted);
+            await FailureResponses.WriteAsync(context, FailureKind.StreamInterrupted, "The upstream answered 200 with a body that is not one complete JSON document.");
             return;
         }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Proxy.Web.Configuration;
+using Proxy.Web.Security;
 
 namespace Proxy.Web.Hosting;
 
@@ -19,6 +20,12 @@ internal static class KestrelSetup
         kestrel.Limits.RequestHeadersTimeout = options.ServerReadTimeout;
         kestrel.Limits.KeepAliveTimeout = options.ServerWriteTimeout;
         kestrel.Limits.MinResponseDataRate = null;
+
+        // Kestrel's own header limits only as a ceiling: the limits clients meet are enforced by
+        // HeaderLimitMiddleware, which can answer in the error envelope; Kestrel cannot.
+        kestrel.Limits.MaxRequestHeadersTotalSize = HeaderLimitMiddleware.KestrelHeadersCeiling;
+        kestrel.Limits.MaxRequestLineSize = HeaderLimitMiddleware.KestrelRequestLineCeiling;
+        kestrel.Limits.MaxRequestHeaderCount = HeaderLimitMiddleware.KestrelHeaderCountCeiling;
 
         var address = string.Equals(options.Host, "localhost", StringComparison.OrdinalIgnoreCase)
             ? IPAddress.Loopback

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Proxy.Web.Configuration;
+using Proxy.Web.Hosting;
 using Serilog;
 using Serilog.Events;
 using Serilog.Formatting;
@@ -35,6 +36,7 @@ internal static class LoggingSetup
             .MinimumLevel.Override("Microsoft.Extensions.Http", frameworkLevel)
             .MinimumLevel.Override("System.Net.Http", frameworkLevel)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", frameworkLevel)
+            .Filter.ByExcluding(e => BindFailure.IsBindFailure(e.Exception)) // told as one line by Program
             .Enrich.FromLogContext()
             .Enrich.With<NoRequestIdEnricher>();
 

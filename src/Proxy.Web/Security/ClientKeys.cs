@@ -10,11 +10,16 @@ namespace Proxy.Web.Security;
 /// </summary>
 internal sealed class ClientKeys
 {
+    /// <summary>Sets the value of the <c>/auth</c> cookie apart from any other use of the key.</summary>
+    private const string AuthCookiePurpose = "qwen-proxy /auth cookie\n";
+
     private readonly byte[][] _hashes;
+    private readonly byte[][] _authCookies;
 
     public ClientKeys(ProxyOptions options)
     {
         _hashes = options.ProxyApiKeys.Select(Hash).ToArray();
+        _authCookies = options.ProxyApiKeys.Select(k => Convert.FromBase64String(AuthCookieValue(k))).ToArray();
     }
 
     /// <summary>True when clients must present a key.</summary>
@@ -37,6 +42,35 @@ internal sealed class ClientKeys
         for (var i = 0; i < _hashes.Length; i++)
         {
             if (CryptographicOperations.FixedTimeEquals(hash, _hashes[i]))
+            {
+                matched = i;
+            }
+        }
+
+        return matched < 0 ? null : new ClientIdentity(IdOf(_hashes[matched]));
+    }
+
+    /// <summary>
+    /// The <c>/auth</c> cookie's value for <paramref name="key"/>: a hash of the key for that purpose
+    /// alone, so a stolen cookie opens the login page and nothing else (it is no API key). The same on
+    /// every instance, so a cookie set by one is good behind a load balancer.
+    /// </summary>
+    public static string AuthCookieValue(string key) =>
+        Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(AuthCookiePurpose + key)));
+
+    /// <summary>The identity of the key whose <c>/auth</c> cookie value is <paramref name="cookie"/>, else null (constant time over all keys).</summary>
+    public ClientIdentity? VerifyAuthCookie(string? cookie)
+    {
+        Span<byte> presented = stackalloc byte[SHA256.HashSizeInBytes];
+        if (string.IsNullOrEmpty(cookie) || !Convert.TryFromBase64String(cookie, presented, out var written) || written != presented.Length)
+        {
+            return null;
+        }
+
+        var matched = -1;
+        for (var i = 0; i < _authCookies.Length; i++)
+        {
+            if (CryptographicOperations.FixedTimeEquals(presented, _authCookies[i]))
             {
                 matched = i;
             }

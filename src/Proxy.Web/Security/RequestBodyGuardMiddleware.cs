@@ -8,7 +8,7 @@ namespace Proxy.Web.Security;
 
 /// <summary>
 /// Before any body is read: a declared body larger than MAX_REQUEST_BODY_BYTES gets 413, and a
-/// body that is not <c>application/json</c> gets 415. (A chunked body that grows past the limit
+/// body that is not <c>application/json</c> gets 415 (except the login page's key form). (A chunked body that grows past the limit
 /// is stopped by Kestrel's limit and answered 413 by the exception handler.) A request without a
 /// body needs no content type.
 /// </summary>
@@ -31,7 +31,8 @@ internal sealed class RequestBodyGuardMiddleware(RequestDelegate next, ProxyOpti
         }
 
         var hasBody = HasBody(context);
-        if ((hasBody || request.ContentType is not null) && !IsJson(request.ContentType))
+        if ((hasBody || request.ContentType is not null) && !IsJson(request.ContentType)
+            && !(PublicPaths.IsAuthKeyForm(request.Path) && request.HasFormContentType))
         {
             var got = string.IsNullOrEmpty(request.ContentType) ? "no Content-Type" : $"Content-Type '{request.ContentType}'";
             await OpenAiError.WriteAsync(

@@ -44,6 +44,32 @@ public sealed class CredentialFileFormatTests
     }
 
     [Fact]
+    public void Owned_fields_the_old_file_lacks_are_added_at_the_end_and_a_resource_url_the_credential_lacks_is_removed()
+    {
+        var existing = Encoding.UTF8.GetBytes("""{"id_token":"i","resource_url":"old.example","access_token":"old"}""");
+
+        var bytes = CredentialFileFormat.Serialize(new QwenCredentials("a", "r", "Bearer", null, DateTimeOffset.UnixEpoch), existing);
+
+        Assert.Equal(
+            "{\n  \"id_token\": \"i\",\n  \"access_token\": \"a\",\n  \"refresh_token\": \"r\",\n  \"token_type\": \"Bearer\",\n  \"expiry_date\": 0\n}",
+            Encoding.UTF8.GetString(bytes).ReplaceLineEndings("\n"));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("{")]
+    [InlineData("[1]")]
+    [InlineData("not json")]
+    public void An_old_file_that_is_not_a_json_object_is_replaced_whole(string existing)
+    {
+        var bytes = CredentialFileFormat.Serialize(new QwenCredentials("a", "r", "Bearer", null, DateTimeOffset.UnixEpoch), Encoding.UTF8.GetBytes(existing));
+
+        Assert.Equal(
+            "{\n  \"access_token\": \"a\",\n  \"refresh_token\": \"r\",\n  \"token_type\": \"Bearer\",\n  \"expiry_date\": 0\n}",
+            Encoding.UTF8.GetString(bytes).ReplaceLineEndings("\n"));
+    }
+
+    [Fact]
     public void Missing_resource_url_is_left_out_of_the_file()
     {
         var bytes = CredentialFileFormat.Serialize(new QwenCredentials("a", "r", "Bearer", null, DateTimeOffset.UnixEpoch));

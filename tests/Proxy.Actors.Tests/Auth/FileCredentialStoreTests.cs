@@ -68,6 +68,51 @@ public sealed class FileCredentialStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_rewrite_keeps_every_field_the_cli_wrote_in_place_and_stays_0600()
+    {
+        Directory.CreateDirectory(_dir.Folder);
+        await File.WriteAllTextAsync(_dir.CredentialFile, """
+            {
+              "access_token": "cli-access",
+              "id_token": "cli-id-token",
+              "refresh_token": "cli-refresh",
+              "token_type": "Bearer",
+              "resource_url": "portal.qwen.ai",
+              "expiry_date": 1767225600000,
+              "x_future": {"nested": [1, 2.50, null], "flag": true}
+            }
+            """);
+
+        await CreateStore().SaveAsync(new QwenCredentials("access-B", "refresh-B", "Bearer", "portal.qwen.ai", DateTimeOffset.FromUnixTimeMilliseconds(1_767_229_200_000)), CancellationToken.None);
+
+        Assert.Equal(
+            """
+            {
+              "access_token": "access-B",
+              "id_token": "cli-id-token",
+              "refresh_token": "refresh-B",
+              "token_type": "Bearer",
+              "resource_url": "portal.qwen.ai",
+              "expiry_date": 1767229200000,
+              "x_future": {
+                "nested": [
+                  1,
+                  2.50,
+                  null
+                ],
+                "flag": true
+              }
+            }
+            """.ReplaceLineEndings("\n"),
+            (await File.ReadAllTextAsync(_dir.CredentialFile)).ReplaceLineEndings("\n"));
+        Assert.Equal(new[] { "oauth_creds.json" }, Directory.GetFiles(_dir.Folder).Select(Path.GetFileName).ToArray());
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_dir.CredentialFile));
+        }
+    }
+
+    [Fact]
     public async Task Change_by_another_process_is_picked_up_on_the_next_load()
     {
         var mine = CreateStore();

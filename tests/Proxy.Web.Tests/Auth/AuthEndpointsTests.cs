@@ -50,10 +50,27 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
         Assert.DoesNotContain("device-code-secret", _logs.AllText);
     }
 
+    [Theory]
+    [InlineData("application/json")]
+    [InlineData("text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8")]
+    public async Task Loading_the_auth_page_starts_no_login(string accept)
+    {
+        using var response = await GetAsync("/auth", accept);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Empty(_server.Requests);
+        Assert.Equal(LoginPhase.Idle, _app.Services.GetRequiredService<LoginCoordinator>().Status.Phase);
+        if (accept.StartsWith("text/html", StringComparison.Ordinal))
+        {
+            Assert.Contains("<button id=\"again\">Log in with Qwen</button>", await response.Content.ReadAsStringAsync());
+        }
+    }
+
     [Fact]
-    public async Task Auth_page_without_a_credential_starts_a_login_and_shows_url_code_and_qr_as_json()
+    public async Task A_started_login_shows_url_code_and_qr_as_json()
     {
         _server.Reply(HttpStatusCode.OK, FakeOAuthServer.DeviceCodeJson(deviceCode: "device-code-secret-1"));
+        (await _client.PostAsync("/auth/login", null)).Dispose();
 
         using var response = await GetAsync("/auth", "application/json");
 
@@ -74,9 +91,10 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Auth_page_for_a_browser_is_html_with_link_code_qr_and_status_polling()
+    public async Task Auth_page_for_a_browser_with_a_started_login_is_html_with_link_code_qr_and_status_polling()
     {
         _server.Reply(HttpStatusCode.OK, FakeOAuthServer.DeviceCodeJson(userCode: "<b>XY</b>"));
+        (await _client.PostAsync("/auth/login", null)).Dispose();
 
         using var response = await GetAsync("/auth", "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8");
 
@@ -186,6 +204,40 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
         Assert.False(readiness.IsReady);
         Assert.Equal("account qwen: no credential; log in at /auth", readiness.Detail);
         Assert.Equal("login_required", Assert.Single(_app.Services.GetRequiredService<IAccountStatusProvider>().GetAccounts()).AuthState);
+    }
+
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "cross-site")]
+    [InlineData("Sec-Fetch-Site", "same-site")]
+    [InlineData("Origin", "https://evil.example")]
+    [InlineData("Origin", "null")]
+    public async Task A_login_start_from_another_sites_page_is_refused_and_reaches_no_oauth_server(string header, string value)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/auth/login");
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await _client.SendAsync(request);
+
+        var error = await Envelope.ReadAsync(response, HttpStatusCode.Forbidden);
+        Assert.Equal(
+            new Envelope.Error("Refused: this request came from another site's page. Start a login from the proxy's own /auth page.", "invalid_request_error", null, "cross_site_request"),
+            error);
+        Assert.Empty(_server.Requests);
+    }
+
+    [Theory]
+    [InlineData("Sec-Fetch-Site", "same-origin")]
+    [InlineData("Origin", "http://localhost")]
+    public async Task A_login_start_from_the_proxys_own_page_is_accepted(string header, string value)
+    {
+        _server.Reply(HttpStatusCode.OK, FakeOAuthServer.DeviceCodeJson());
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/auth/login");
+        request.Headers.TryAddWithoutValidation(header, value);
+
+        using var response = await _client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Single(_server.Requests, r => r.Path == "/api/v1/oauth2/device/code");
     }
 
     private async Task<HttpResponseMessage> GetAsync(string path, string accept)

@@ -77,7 +77,7 @@ public sealed class ErrorEnvelopeTests
         var error = await Envelope.ReadAsync(response, HttpStatusCode.ServiceUnavailable);
         Assert.Equal("auth_required", error.Type);
         Assert.Equal("login_required", error.Code);
-        Assert.Equal($"The refresh token was rejected. Log in at http://127.0.0.1:{proxy.BaseAddress.Port}/auth or run `dotnet run --project src/Proxy.Web -- login`.", error.Message);
+        Assert.Equal($"The refresh token was rejected. Log in at http://127.0.0.1:{proxy.BaseAddress.Port}/auth or run {Proxy.Web.Auth.LoginAdvice.Command}.", error.Message);
     }
 
     [Fact]

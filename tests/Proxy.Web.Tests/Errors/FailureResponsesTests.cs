@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Proxy.Actors.Resilience;
+using Proxy.Web.Auth;
 using Proxy.Web.Errors;
 
 namespace Proxy.Web.Tests.Errors;
@@ -74,7 +75,7 @@ public sealed class FailureResponsesTests
         var (status, error, _) = Written(context);
         Assert.Equal(503, status);
         Assert.Equal(new Envelope.Error(
-            "No usable upstream credential; a login is required. Log in at http://127.0.0.1:8143/auth or run `dotnet run --project src/Proxy.Web -- login`.",
+            $"No usable upstream credential; a login is required. Log in at http://127.0.0.1:8143/auth or run {LoginAdvice.Command}.",
             "auth_required", null, "login_required"), error);
     }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Proxy.Web.Configuration;
 using Proxy.Web.Requests;
@@ -47,6 +48,31 @@ public sealed class ProxyHostTests
 
         Assert.Equal(2, exit);
         Assert.StartsWith("Refusing to start: SERVER_HOST=0.0.0.0 is reachable from other machines and PROXY_API_KEYS is empty", stderr.ToString());
+    }
+
+    [Fact]
+    public async Task Main_prints_one_line_and_exits_2_when_the_port_is_taken()
+    {
+        using var holder = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        holder.Start();
+        var port = ((System.Net.IPEndPoint)holder.LocalEndpoint).Port;
+        using var stderr = new StringWriter();
+        using var log = new StringWriter();
+        var overrides = new ProxyHostOverrides
+        {
+            Environment = new Dictionary<string, string?> { ["QWEN_DIR"] = Path.Combine(Path.GetTempPath(), "proxy-busy-" + Guid.NewGuid().ToString("N")) },
+            AppSettingsPath = "/nonexistent/appsettings.json",
+            LogOutput = log,
+        };
+
+        var exit = await Program.RunAsync(["--SERVER_PORT", port.ToString(CultureInfo.InvariantCulture)], stderr, CancellationToken.None, overrides);
+
+        Assert.Equal(2, exit);
+        Assert.Equal(
+            $"Cannot listen on 127.0.0.1:{port} (SERVER_HOST, SERVER_PORT): the address is already in use; stop what holds it or choose another SERVER_PORT." + Environment.NewLine,
+            stderr.ToString());
+        Assert.DoesNotContain("   at ", log.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Hosting failed to start", log.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
