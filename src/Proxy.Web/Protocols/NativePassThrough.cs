@@ -171,6 +171,14 @@ internal sealed class NativePassThrough(
             return;
         }
 
+        // A 200 whose JSON stops half way is a broken answer, as on the chat path, never a 200 with half a document.
+        if (!Upstream.UpstreamJson.IsCompleteDocument(answer))
+        {
+            metrics.RecordUpstreamFailure(FailureKind.StreamInterrupted);
+            await writeFailure(context, UpstreamResult.Fail(FailureKind.StreamInterrupted, 0, "The upstream answered 200 with a body that is not one complete JSON document."));
+            return;
+        }
+
         var response = context.Response;
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = upstream.Content.Headers.ContentType?.ToString() ?? "application/json";
