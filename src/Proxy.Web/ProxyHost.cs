@@ -14,6 +14,7 @@ using Proxy.Web.Models;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
+using Proxy.Web.Telemetry;
 using Serilog;
 
 namespace Proxy.Web;
@@ -55,6 +56,7 @@ public static class ProxyHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
         AddServices(builder.Services, options);
+        builder.Services.AddProxyTelemetry(configuration);
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
             var auth = options.ToQwenAuthOptions();
@@ -83,10 +85,10 @@ public static class ProxyHost
             ProxyLog.Unauthenticated(log, options.Host);
         }
 
-        // Created now, not on first use: uptime counts from start, the exporter hears every
-        // measurement and the drain hears "stopping".
+        // Created now, not on first use: uptime counts from start, the metrics are published before
+        // the first scrape and the drain hears "stopping".
         app.Services.GetRequiredService<Uptime>();
-        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<ProxyMetrics>();
         app.Services.GetRequiredService<ShutdownDrain>();
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
@@ -101,7 +103,7 @@ public static class ProxyHost
         services.AddSingleton<Uptime>();
         services.AddSingleton<ShutdownDrain>();
         services.AddSingleton(sp => new ProxyMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), new DeferredCircuitStatusProvider(sp)));
-        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<GenAiCalls>();
         services.AddSingleton<ClientKeys>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<StreamConcurrencyLimiter>();
