@@ -49,6 +49,8 @@ internal static class ProxyOptionsParser
             StreamingMaxErrors = Int(c, "STREAMING_MAX_ERRORS", 1, 1_000_000, d.StreamingMaxErrors),
             StreamingBufferSize = Int(c, "STREAMING_BUFFER_SIZE", 1, 64 * 1024 * 1024, d.StreamingBufferSize),
             StutterMaxHold = Duration(c, "STUTTER_MAX_HOLD", TimeSpan.Zero, d.StutterMaxHold),
+            StutterRepair = Bool(c, "STUTTER_REPAIR", d.StutterRepair),
+            StreamKeepAlive = Duration(c, "STREAM_KEEPALIVE_SECONDS", TimeSpan.Zero, d.StreamKeepAlive),
             ServerReadTimeout = Duration(c, "READ_TIMEOUT", TimeSpan.FromSeconds(1), d.ServerReadTimeout),
             ServerWriteTimeout = Duration(c, "WRITE_TIMEOUT", TimeSpan.FromSeconds(1), d.ServerWriteTimeout),
             ShutdownTimeout = Duration(c, "SHUTDOWN_TIMEOUT", TimeSpan.Zero, d.ShutdownTimeout),
