@@ -45,10 +45,24 @@ public static class Program
             await error.WriteLineAsync(ex.Message);
             return ConfigurationErrorExitCode;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            await error.WriteLineAsync(ex.Failures.FirstOrDefault() ?? ex.Message);
+            return ConfigurationErrorExitCode;
+        }
 
         await using (app)
         {
-            await app.RunAsync(cancellationToken);
+            try
+            {
+                await app.RunAsync(cancellationToken);
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            {
+                // A validator that failed when the host started (ValidateOnStart): its first failure is the one line.
+                await error.WriteLineAsync(ex.Failures.FirstOrDefault() ?? ex.Message);
+                return ConfigurationErrorExitCode;
+            }
         }
 
         return 0;

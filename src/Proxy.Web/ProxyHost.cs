@@ -27,7 +27,8 @@ public static class ProxyHost
 {
     /// <summary>
     /// Builds (does not start) the host. Throws <see cref="ProxyConfigurationException"/> for a bad
-    /// configuration value before anything is created.
+    /// configuration value before anything is created; the same options are registered with the
+    /// Options pattern and validated again when the host starts.
     /// </summary>
     /// <param name="args">Command-line arguments (<c>--config FILE.json</c>, <c>--SERVER_PORT 9000</c>, ...).</param>
     /// <param name="configureServices">Runs last, so it can replace any default registration.</param>
@@ -55,6 +56,7 @@ public static class ProxyHost
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
+        builder.Services.AddProxyOptions(configuration);
         AddServices(builder.Services, options);
         builder.Services.AddProxyTelemetry(configuration);
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
@@ -98,7 +100,6 @@ public static class ProxyHost
 
     private static void AddServices(IServiceCollection services, ProxyOptions options)
     {
-        services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Uptime>();
         services.AddSingleton<ShutdownDrain>();
