@@ -50,9 +50,7 @@ public static class ProxyHost
         builder.Configuration.AddConfiguration(configuration);
 
         var logger = LoggingSetup.CreateLogger(options, overrides.LogOutput);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddSerilog(logger, dispose: true);
+        builder.Host.UseSerilog(logger, dispose: true);
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
@@ -94,7 +92,7 @@ public static class ProxyHost
         app.Services.GetRequiredService<ShutdownDrain>();
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
-        ConfigurePipeline(app, options);
+        ConfigurePipeline(app, options, logger);
         return app;
     }
 
@@ -118,7 +116,7 @@ public static class ProxyHost
         services.AddSingleton<IChatCompletionsHandler, UnavailableChatCompletionsHandler>();
     }
 
-    private static void ConfigurePipeline(WebApplication app, ProxyOptions options)
+    private static void ConfigurePipeline(WebApplication app, ProxyOptions options, Serilog.ILogger logger)
     {
         if (options.TrustedProxies.Count > 0)
         {
@@ -126,6 +124,7 @@ public static class ProxyHost
         }
 
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseSerilogRequestLogging(requestLog => RequestLogging.Configure(requestLog, logger));
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ExceptionHandlingMiddleware>();
