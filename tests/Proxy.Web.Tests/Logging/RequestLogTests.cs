@@ -10,7 +10,7 @@ public sealed class RequestLogTests
     [Fact]
     public async Task Request_line_has_ip_method_path_status_sizes_streaming_duration_ttft_and_agent()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var handler = new FakeChatHandler(async (ctx, _) =>
         {
             time.Advance(TimeSpan.FromMilliseconds(1500));
