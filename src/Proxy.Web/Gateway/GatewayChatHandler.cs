@@ -46,7 +46,8 @@ internal sealed class GatewayChatHandler(
             return;
         }
 
-        var call = ParentedUpstreamCall.UnderCurrentActivity(
+        var call = ParentedUpstreamCall.Under(
+            context.Features.Get<GenAiCall>()?.Activity,
             account.Gate.Guard(account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: true)));
         var job = new StreamJob(
             context.TraceIdentifier,

@@ -20,9 +20,9 @@ internal sealed class ParentedUpstreamCall
         _parent = parent;
     }
 
-    /// <summary>The call as is when no span is recording (tracing off): nothing is added per request.</summary>
-    public static UpstreamCall UnderCurrentActivity(UpstreamCall call) =>
-        Activity.Current is { } parent ? new ParentedUpstreamCall(call, parent).Invoke : call;
+    /// <summary>The call under <paramref name="parent"/>; as is when there is no span (tracing off), so nothing is added per request.</summary>
+    public static UpstreamCall Under(Activity? parent, UpstreamCall call) =>
+        parent is null ? call : new ParentedUpstreamCall(call, parent).Invoke;
 
     private Task<UpstreamResult> Invoke(CancellationToken cancellationToken)
     {

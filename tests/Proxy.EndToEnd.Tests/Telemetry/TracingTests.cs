@@ -14,6 +14,14 @@ public sealed class TracingTests
     [InlineData(false)]
     public async Task Trace_reaches_the_collector_with_genai_attributes_and_the_upstream_continues_it(bool stream)
     {
+        var stopped = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+        using var listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name is "Qwen.Proxy" or "System.Net.Http",
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.PropagationData,
+            ActivityStopped = stopped.Enqueue,
+        };
+        ActivitySource.AddActivityListener(listener);
         await using var collector = await OtlpReceiver.StartAsync();
         await using var gateway = await Gateway.StartAsync("chunks=3", new Dictionary<string, string?>
         {
@@ -35,6 +43,18 @@ public sealed class TracingTests
         Assert.True(System.Text.RegularExpressions.Regex.IsMatch(traceparent, "^00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]$"), traceparent);
         var traceId = Convert.FromHexString(traceparent[3..35]);
         var upstreamSpanId = Convert.FromHexString(traceparent[36..52]);
+
+        // The upstream call's span is a child of the GenAI span, which names the model and the account.
+        var upstreamCall = Assert.Single(stopped, a => a.SpanId.ToHexString() == traceparent[36..52]);
+        var genAi = Assert.Single(stopped, a => a.Source.Name == "Qwen.Proxy" && a.TraceId == upstreamCall.TraceId);
+        Assert.Equal(genAi.SpanId, upstreamCall.ParentSpanId);
+        Assert.Equal(ActivityKind.Client, genAi.Kind);
+        Assert.Equal("chat qwen3-coder-plus", genAi.DisplayName);
+        Assert.Equal("qwen3-coder-plus", genAi.GetTagItem("gen_ai.request.model"));
+        Assert.Equal("qwen3-coder-plus", genAi.GetTagItem("gen_ai.response.model"));
+        Assert.Equal(["stop"], Assert.IsType<string[]>(genAi.GetTagItem("gen_ai.response.finish_reasons")));
+        Assert.Equal("qwen", genAi.GetTagItem("qwen_proxy.account"));
+        Assert.Equal(stream, genAi.Events.Any(e => e.Name == "gen_ai.first_token"));
 
         var traces = collector.Posts.Where(p => p.Path == "/v1/traces").ToList();
         Assert.NotEmpty(traces);
