@@ -45,17 +45,28 @@ public static class Program
             await error.WriteLineAsync(ex.Message);
             return ConfigurationErrorExitCode;
         }
+        catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+        {
+            await error.WriteLineAsync(ex.Failures.FirstOrDefault() ?? ex.Message);
+            return ConfigurationErrorExitCode;
+        }
 
         await using (app)
         {
-            var options = app.Services.GetRequiredService<ProxyOptions>();
             try
             {
                 await app.RunAsync(cancellationToken);
             }
             catch (IOException ex) when (BindFailure.IsBindFailure(ex))
             {
+                var options = app.Services.GetRequiredService<ProxyOptions>();
                 await error.WriteLineAsync(BindFailure.Describe(ex, options.Host, options.Port));
+                return ConfigurationErrorExitCode;
+            }
+            catch (Microsoft.Extensions.Options.OptionsValidationException ex)
+            {
+                // A validator that failed when the host started (ValidateOnStart): its first failure is the one line.
+                await error.WriteLineAsync(ex.Failures.FirstOrDefault() ?? ex.Message);
                 return ConfigurationErrorExitCode;
             }
         }

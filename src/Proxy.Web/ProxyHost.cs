@@ -16,6 +16,7 @@ using Proxy.Web.Protocols.Anthropic;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
+using Proxy.Web.Telemetry;
 using Serilog;
 
 namespace Proxy.Web;
@@ -28,7 +29,8 @@ public static class ProxyHost
 {
     /// <summary>
     /// Builds (does not start) the host. Throws <see cref="ProxyConfigurationException"/> for a bad
-    /// configuration value before anything is created.
+    /// configuration value before anything is created; the same options are registered with the
+    /// Options pattern and validated again when the host starts.
     /// </summary>
     /// <param name="args">Command-line arguments (<c>--config FILE.json</c>, <c>--SERVER_PORT 9000</c>, ...).</param>
     /// <param name="configureServices">Runs last, so it can replace any default registration.</param>
@@ -50,13 +52,13 @@ public static class ProxyHost
         builder.Configuration.AddConfiguration(configuration);
 
         var logger = LoggingSetup.CreateLogger(options, overrides.LogOutput);
-        builder.Logging.ClearProviders();
-        builder.Logging.SetMinimumLevel(LogLevel.Trace);
-        builder.Logging.AddSerilog(logger, dispose: true);
+        builder.Host.UseSerilog(logger, dispose: true);
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
+        builder.Services.AddProxyOptions(configuration);
         AddServices(builder.Services, options);
+        builder.Services.AddProxyTelemetry(configuration);
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
             var auth = options.ToQwenAuthOptions();
@@ -85,25 +87,24 @@ public static class ProxyHost
             ProxyLog.Unauthenticated(log, options.Host);
         }
 
-        // Created now, not on first use: uptime counts from start, the exporter hears every
-        // measurement and the drain hears "stopping".
+        // Created now, not on first use: uptime counts from start, the metrics are published before
+        // the first scrape and the drain hears "stopping".
         app.Services.GetRequiredService<Uptime>();
-        app.Services.GetRequiredService<PrometheusExporter>();
+        app.Services.GetRequiredService<ProxyMetrics>();
         app.Services.GetRequiredService<ShutdownDrain>();
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
-        ConfigurePipeline(app, options);
+        ConfigurePipeline(app, options, logger);
         return app;
     }
 
     private static void AddServices(IServiceCollection services, ProxyOptions options)
     {
-        services.AddSingleton(options);
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<Uptime>();
         services.AddSingleton<ShutdownDrain>();
         services.AddSingleton(sp => new ProxyMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>(), new DeferredCircuitStatusProvider(sp)));
-        services.AddSingleton<PrometheusExporter>();
+        services.AddSingleton<GenAiCalls>();
         services.AddSingleton<ClientKeys>();
         services.AddSingleton<ClientRateLimiter>();
         services.AddSingleton<StreamConcurrencyLimiter>();
@@ -120,7 +121,7 @@ public static class ProxyHost
         services.AddClientProtocols();
     }
 
-    private static void ConfigurePipeline(WebApplication app, ProxyOptions options)
+    private static void ConfigurePipeline(WebApplication app, ProxyOptions options, Serilog.ILogger logger)
     {
         if (options.TrustedProxies.Count > 0)
         {
@@ -128,6 +129,7 @@ public static class ProxyHost
         }
 
         app.UseMiddleware<RequestIdMiddleware>();
+        app.UseSerilogRequestLogging(requestLog => RequestLogging.Configure(requestLog, logger));
         app.UseMiddleware<RequestLogMiddleware>();
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ExceptionHandlingMiddleware>();

@@ -4,3 +4,4 @@ global using System.Text;
 global using System.Text.Json;
 global using Proxy.Web.Tests.TestSupport;
 global using Proxy.TestKit;
+global using Microsoft.Extensions.Time.Testing;

@@ -58,6 +58,7 @@ internal sealed class StreamActor : Actor<StreamMessage>
     private bool _finishSeen;
     private bool _upstreamError;
     private TimeSpan? _timeToFirstToken;
+    private CompletionSummary? _summary;
 
     private StreamActor(StreamJob job, StreamRun run)
     {
@@ -354,6 +355,12 @@ internal sealed class StreamActor : Actor<StreamMessage>
                 _finishSeen = true;
             }
 
+            if ((info.Flags & (ChunkFlags.FinishReason | ChunkFlags.Usage)) != 0)
+            {
+                // Only these chunks (one or two a stream) are read again, for the model, finish reasons and usage.
+                (_summary ??= new CompletionSummary()).Read(payload);
+            }
+
             if ((info.Flags & ChunkFlags.Error) != 0)
             {
                 // The upstream's own error event goes out as it came and ends the stream (no [DONE]).
@@ -539,7 +546,10 @@ internal sealed class StreamActor : Actor<StreamMessage>
             _timeToFirstToken,
             _repair?.Repairs ?? 0,
             _malformed,
-            Volatile.Read(ref _attempts));
+            Volatile.Read(ref _attempts))
+        {
+            Summary = _summary,
+        };
         if (_run.TryReport(outcome))
         {
             StreamLog.Completed(Context.Log, _job.RequestId, failure, outcome.EventsOut, outcome.Repairs, outcome.Attempts);

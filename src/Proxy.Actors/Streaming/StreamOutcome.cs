@@ -19,4 +19,7 @@ public sealed record StreamOutcome(
     int Attempts)
 {
     public bool IsSuccess => Failure == FailureKind.None;
+
+    /// <summary>Model, finish reasons and usage as the stream reported them; null when no chunk carried any.</summary>
+    public CompletionSummary? Summary { get; init; }
 }

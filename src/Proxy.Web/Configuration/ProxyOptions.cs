@@ -109,6 +109,12 @@ public sealed class ProxyOptions
     /// </summary>
     public TimeSpan StutterMaxHold { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary><c>STUTTER_REPAIR</c>: false passes streams through unrepaired.</summary>
+    public bool StutterRepair { get; init; } = true;
+
+    /// <summary><c>STREAM_KEEPALIVE_SECONDS</c>: silence after which a <c>: keep-alive</c> comment is sent; zero turns it off.</summary>
+    public TimeSpan StreamKeepAlive { get; init; } = TimeSpan.FromSeconds(15);
+
     /// <summary><c>READ_TIMEOUT</c>: time allowed to receive request headers.</summary>
     public TimeSpan ServerReadTimeout { get; init; } = TimeSpan.FromSeconds(30);
 

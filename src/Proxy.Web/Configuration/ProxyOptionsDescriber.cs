@@ -45,6 +45,8 @@ internal static class ProxyOptionsDescriber
         Add(s, "STREAMING_MAX_ERRORS", o.StreamingMaxErrors.ToString(CultureInfo.InvariantCulture));
         Add(s, "STREAMING_BUFFER_SIZE", o.StreamingBufferSize.ToString(CultureInfo.InvariantCulture));
         Add(s, "STUTTER_MAX_HOLD", DurationParser.Format(o.StutterMaxHold));
+        Add(s, "STUTTER_REPAIR", o.StutterRepair ? "true" : "false");
+        Add(s, "STREAM_KEEPALIVE_SECONDS", DurationParser.Format(o.StreamKeepAlive));
         Add(s, "READ_TIMEOUT", DurationParser.Format(o.ServerReadTimeout));
         Add(s, "WRITE_TIMEOUT", DurationParser.Format(o.ServerWriteTimeout));
         Add(s, "SHUTDOWN_TIMEOUT", DurationParser.Format(o.ShutdownTimeout));

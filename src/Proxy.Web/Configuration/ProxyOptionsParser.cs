@@ -4,16 +4,31 @@ using System.Net;
 namespace Proxy.Web.Configuration;
 
 /// <summary>
-/// Turns configuration (appsettings.json &lt; --config file &lt; environment &lt; command line) into
-/// validated <see cref="ProxyOptions"/>. The first bad value throws a
-/// <see cref="ProxyConfigurationException"/> whose message is one line naming the variable.
+/// Binds configuration (appsettings.json &lt; --config file &lt; environment &lt; command line) to
+/// <see cref="ProxyOptions"/> under the documented names and aliases, in the documented formats
+/// (durations like 5m, sizes like 32MiB, CIDR lists) that the configuration binder does not read.
+/// The first bad value throws a <see cref="ProxyConfigurationException"/> whose message is one line
+/// naming the variable; rules across variables are <see cref="ProxyOptionsValidator"/>'s.
 /// </summary>
 internal static class ProxyOptionsParser
 {
     public static string DefaultQwenDir() =>
         Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".qwen");
 
+    /// <summary>Binds and validates (<see cref="ProxyOptionsValidator"/>): the options a host may start with.</summary>
     public static ProxyOptions Parse(IConfigurationRoot configuration)
+    {
+        var options = Bind(configuration);
+        if (ProxyOptionsValidator.Check(options) is { } error)
+        {
+            throw error;
+        }
+
+        return options;
+    }
+
+    /// <summary>Converts every variable to its typed value; the first bad value throws, naming the variable.</summary>
+    public static ProxyOptions Bind(IConfigurationRoot configuration)
     {
         var c = new ConfigLookup(configuration);
         var d = new ProxyOptions();
@@ -51,6 +66,8 @@ internal static class ProxyOptionsParser
             StreamingMaxErrors = Int(c, "STREAMING_MAX_ERRORS", 1, 1_000_000, d.StreamingMaxErrors),
             StreamingBufferSize = Int(c, "STREAMING_BUFFER_SIZE", 1, 64 * 1024 * 1024, d.StreamingBufferSize),
             StutterMaxHold = Duration(c, "STUTTER_MAX_HOLD", TimeSpan.Zero, d.StutterMaxHold),
+            StutterRepair = Bool(c, "STUTTER_REPAIR", d.StutterRepair),
+            StreamKeepAlive = Duration(c, "STREAM_KEEPALIVE_SECONDS", TimeSpan.Zero, d.StreamKeepAlive),
             ServerReadTimeout = Duration(c, "READ_TIMEOUT", TimeSpan.FromSeconds(1), d.ServerReadTimeout),
             ServerWriteTimeout = Duration(c, "WRITE_TIMEOUT", TimeSpan.FromSeconds(1), d.ServerWriteTimeout),
             ShutdownTimeout = Duration(c, "SHUTDOWN_TIMEOUT", TimeSpan.Zero, d.ShutdownTimeout),
@@ -64,47 +81,7 @@ internal static class ProxyOptionsParser
             MaxConcurrentStreams = Int(c, "MAX_CONCURRENT_STREAMS", 0, 1_000_000, d.MaxConcurrentStreams),
         };
 
-        Validate(options);
         return options;
-    }
-
-    private static void Validate(ProxyOptions options)
-    {
-        if (options.UpstreamApiKey is not null && options.UpstreamBaseUrl is null)
-        {
-            throw ProxyConfigurationException.Invalid("UPSTREAM_BASE_URL", "must be set when UPSTREAM_API_KEY is set.");
-        }
-
-        if (options.UpstreamBaseUrl is not null && options.UpstreamApiKey is null)
-        {
-            throw ProxyConfigurationException.Invalid("UPSTREAM_API_KEY", "must be set when UPSTREAM_BASE_URL is set.");
-        }
-
-        if (options.EnableTls)
-        {
-            RequireFile("TLS_CERT_FILE", options.TlsCertFile);
-            RequireFile("TLS_KEY_FILE", options.TlsKeyFile);
-        }
-
-        if (!options.IsLoopbackBind && !options.RequiresClientKey && !options.AllowUnauthenticated)
-        {
-            throw new ProxyConfigurationException(
-                "PROXY_API_KEYS",
-                $"Refusing to start: SERVER_HOST={options.Host} is reachable from other machines and PROXY_API_KEYS is empty, so anyone could use the upstream account. Set PROXY_API_KEYS, bind to 127.0.0.1, or set ALLOW_UNAUTHENTICATED=true.");
-        }
-    }
-
-    private static void RequireFile(string name, string? path)
-    {
-        if (path is null)
-        {
-            throw ProxyConfigurationException.Invalid(name, "must be set when ENABLE_TLS is true.");
-        }
-
-        if (!File.Exists(path))
-        {
-            throw ProxyConfigurationException.Invalid(name, $"points to '{path}', which does not exist.");
-        }
     }
 
     private static string? BindHost(ConfigLookup c)

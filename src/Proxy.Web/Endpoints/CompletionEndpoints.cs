@@ -4,6 +4,7 @@ using Proxy.Web.Logging;
 using Proxy.Web.Protocols;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
+using Proxy.Web.Telemetry;
 
 namespace Proxy.Web.Endpoints;
 
@@ -67,6 +68,15 @@ internal static class CompletionEndpoints
             log.IsStreaming = request.Stream;
         }
 
-        await handler.HandleAsync(context, request, context.RequestAborted);
+        var call = context.RequestServices.GetRequiredService<GenAiCalls>().Start(api, request.Model, request.Stream);
+        context.Features.Set(call);
+        try
+        {
+            await handler.HandleAsync(context, request, context.RequestAborted);
+        }
+        finally
+        {
+            call.End(context.RequestAborted.IsCancellationRequested ? Errors.FailureResponses.ClientClosedRequest : context.Response.StatusCode);
+        }
     }
 }

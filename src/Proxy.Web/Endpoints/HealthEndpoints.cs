@@ -1,7 +1,6 @@
 using Proxy.Web.Health;
 using Proxy.Web.Hosting;
 using Proxy.Web.Json;
-using Proxy.Web.Metrics;
 
 namespace Proxy.Web.Endpoints;
 
@@ -29,6 +28,6 @@ internal static class HealthEndpoints
         app.MapGet("/health/detailed", (HttpContext context, HealthReporter reporter) =>
             TypedResults.Json(reporter.Detailed(context.TraceIdentifier), ProxyJsonContext.Default.DetailedHealthResponse));
 
-        app.MapGet("/metrics", (PrometheusExporter exporter) => Results.Text(exporter.Render(), PrometheusExporter.ContentType));
+        Telemetry.TelemetrySetup.MapMetrics(app);
     }
 }

@@ -8,6 +8,7 @@ using Proxy.Web.Metrics;
 using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Upstream;
+using Proxy.Web.Telemetry;
 
 namespace Proxy.Web.Gateway;
 
@@ -46,7 +47,9 @@ internal sealed class GatewayChatHandler(
             return;
         }
 
-        var call = account.Gate.Guard(account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: true));
+        var call = ParentedUpstreamCall.Under(
+            context.Features.Get<GenAiCall>()?.Activity,
+            account.Gate.Guard(account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: true)));
         var job = new StreamJob(
             context.TraceIdentifier,
             call,
@@ -69,11 +72,9 @@ internal sealed class GatewayChatHandler(
             return;
         }
 
+        // Time to first token is recorded once, by the request log (the client stream marks it).
         var outcome = await stream.Done.Task;
-        if (outcome.TimeToFirstToken is { } ttft)
-        {
-            metrics.RecordTimeToFirstToken(context.Request.Path.Value ?? string.Empty, ttft);
-        }
+        context.Features.Get<GenAiCall>()?.Streamed(outcome, account.Name);
 
         for (var i = 0; i < outcome.Repairs; i++)
         {
@@ -97,10 +98,12 @@ internal sealed class GatewayChatHandler(
         var call = account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: false);
 
         using var result = await account.Gate.SendAsync(call, account.Retry, linked.Token);
+        var genAi = context.Features.Get<GenAiCall>();
         if (!result.IsSuccess)
         {
             var timedOut = result.Failure == FailureKind.ClientCanceled && deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
             metrics.RecordUpstreamFailure(timedOut ? FailureKind.UpstreamTimeout : result.Failure);
+            genAi?.Failed(timedOut ? FailureKind.UpstreamTimeout : result.Failure, account.Name);
             if (timedOut)
             {
                 await FailureResponses.WriteAsync(context, FailureKind.UpstreamTimeout, "The upstream did not answer within the request deadline.");
@@ -128,6 +131,7 @@ internal sealed class GatewayChatHandler(
 
             var kind = deadline.IsCancellationRequested ? FailureKind.UpstreamTimeout : FailureKind.StreamInterrupted;
             metrics.RecordUpstreamFailure(kind);
+            genAi?.Failed(kind, account.Name);
             await FailureResponses.WriteAsync(context, kind, "The upstream connection broke while sending the answer.");
             return;
         }
@@ -139,6 +143,7 @@ internal sealed class GatewayChatHandler(
             return;
         }
 
+        genAi?.Completed(body, account.Name);
         if (request.Protocol is { } protocol)
         {
             body = protocol.TranslateCompletion(body);

@@ -23,7 +23,7 @@ internal static class GatewayServices
             services.AddActorSystem("qwen-proxy");
         }
 
-        services.AddSingleton(_ => StreamOptionsFrom(options, configuration));
+        services.AddSingleton(_ => StreamOptionsFrom(options));
         services.AddSingleton(sp => new QwenUpstreamClient(
             UpstreamOptionsFrom(options),
             sp.GetRequiredService<TimeProvider>(),
@@ -43,27 +43,16 @@ internal static class GatewayServices
         return services;
     }
 
-    /// <summary>
-    /// Stream limits from configuration. <c>STUTTER_REPAIR=false</c> turns the repair off (to measure
-    /// it); <c>STREAM_KEEPALIVE_SECONDS</c> sets the keep-alive comment interval (0 turns it off).
-    /// </summary>
-    internal static StreamOptions StreamOptionsFrom(ProxyOptions options, IConfiguration configuration)
+    /// <summary>Stream limits from the validated options (STUTTER_REPAIR, STREAM_KEEPALIVE_SECONDS among them).</summary>
+    internal static StreamOptions StreamOptionsFrom(ProxyOptions options) => new StreamOptions
     {
-        var repair = configuration["STUTTER_REPAIR"];
-        var keepAlive = configuration["STREAM_KEEPALIVE_SECONDS"];
-        var defaults = StreamOptions.Default;
-        return new StreamOptions
-        {
-            ReadTimeout = options.StreamIdleTimeout,
-            FirstByteTimeout = options.StreamIdleTimeout,
-            StreamTimeout = options.StreamingTimeout,
-            KeepAliveInterval = keepAlive is not null && double.TryParse(keepAlive, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds >= 0
-                ? TimeSpan.FromSeconds(seconds)
-                : defaults.KeepAliveInterval,
-            CheckInterval = TimeSpan.FromSeconds(Math.Clamp(options.StreamIdleTimeout.TotalSeconds / 4, 0.05, 1)),
-            RepairEnabled = repair is null || !bool.TryParse(repair, out var on) || on,
-        }.WithBufferSize(options.StreamingBufferSize).WithMaxHoldTime(options.StutterMaxHold);
-    }
+        ReadTimeout = options.StreamIdleTimeout,
+        FirstByteTimeout = options.StreamIdleTimeout,
+        StreamTimeout = options.StreamingTimeout,
+        KeepAliveInterval = options.StreamKeepAlive,
+        CheckInterval = TimeSpan.FromSeconds(Math.Clamp(options.StreamIdleTimeout.TotalSeconds / 4, 0.05, 1)),
+        RepairEnabled = options.StutterRepair,
+    }.WithBufferSize(options.StreamingBufferSize).WithMaxHoldTime(options.StutterMaxHold);
 
     private static UpstreamAccount CreateAccount(IServiceProvider services, ProxyOptions options)
     {

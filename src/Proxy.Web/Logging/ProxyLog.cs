@@ -18,21 +18,6 @@ internal static partial class ProxyLog
     [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Shutdown deadline reached with {ActiveStreams} stream(s) still open; ending them")]
     public static partial void DrainDeadline(ILogger logger, int activeStreams);
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Information,
-        Message = "{Method} {Path} {StatusCode} {DurationMs} ms client={ClientIp} req={RequestBytes}B resp={ResponseBytes}B streaming={Streaming} ttft={TimeToFirstTokenMs} ms ua=\"{UserAgent}\"")]
-    public static partial void Request(ILogger logger, string method, string path, int statusCode, double durationMs, string clientIp,
-        long requestBytes, long responseBytes, bool streaming, double? timeToFirstTokenMs, string userAgent);
-
-    [LoggerMessage(EventId = 1101, Level = LogLevel.Warning,
-        Message = "{Method} {Path} {StatusCode} {DurationMs} ms client={ClientIp} req={RequestBytes}B resp={ResponseBytes}B streaming={Streaming} ttft={TimeToFirstTokenMs} ms ua=\"{UserAgent}\"")]
-    public static partial void RequestFailed(ILogger logger, string method, string path, int statusCode, double durationMs, string clientIp,
-        long requestBytes, long responseBytes, bool streaming, double? timeToFirstTokenMs, string userAgent);
-
-    [LoggerMessage(EventId = 1102, Level = LogLevel.Debug,
-        Message = "{Method} {Path} {StatusCode} {DurationMs} ms client={ClientIp} req={RequestBytes}B resp={ResponseBytes}B streaming={Streaming} ttft={TimeToFirstTokenMs} ms ua=\"{UserAgent}\"")]
-    public static partial void RequestQuiet(ILogger logger, string method, string path, int statusCode, double durationMs, string clientIp,
-        long requestBytes, long responseBytes, bool streaming, double? timeToFirstTokenMs, string userAgent);
-
     [LoggerMessage(EventId = 1200, Level = LogLevel.Error, Message = "Unhandled error while serving {Method} {Path}")]
     public static partial void UnhandledException(ILogger logger, Exception exception, string method, string path);
 

@@ -18,6 +18,9 @@ internal sealed class RequestIdMiddleware(RequestDelegate next, ILogger<RequestI
             return Task.CompletedTask;
         }, context);
 
+        // Serilog's log context carries it to lines written straight to Serilog (the request line);
+        // the scope, to any other logging provider.
+        using (Serilog.Context.LogContext.PushProperty(RequestIdScope.PropertyName, id))
         using (logger.BeginScope(new RequestIdScope(id)))
         {
             await next(context);

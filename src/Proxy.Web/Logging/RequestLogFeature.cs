@@ -6,6 +6,9 @@ internal sealed class RequestLogFeature(TimeProvider time, long startTimestamp) 
 
     public bool IsStreaming { get; set; }
 
+    /// <summary>The status the request ended with (499 when the client left), once it has.</summary>
+    public int Status { get; set; }
+
     public string? Model { get; set; }
 
     public TimeSpan? TimeToFirstToken

@@ -2,15 +2,17 @@ using Microsoft.AspNetCore.Http.Features;
 using Proxy.Web.Errors;
 using Proxy.Web.Metrics;
 using Proxy.Web.Security;
+using Serilog;
 
 namespace Proxy.Web.Logging;
 
 /// <summary>
-/// One log line and one set of metrics per request: client IP, method, path (never the query),
-/// user agent, request and response sizes, streaming, status (499 when the client left),
-/// duration and time to first token (from <see cref="IRequestLogFeature"/>).
+/// What the request's one log line (written by Serilog's request logging, see
+/// <see cref="RequestLogging"/>) and its metrics need beyond what ASP.NET Core knows: request and
+/// response sizes, streaming, status (499 when the client left), duration and time to first token
+/// on the injected clock (from <see cref="IRequestLogFeature"/>), client IP and user agent.
 /// </summary>
-internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider time, ProxyMetrics metrics, ILogger<RequestLogMiddleware> logger)
+internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider time, ProxyMetrics metrics, IDiagnosticContext diagnostics)
 {
     private const int MaxUserAgentLength = 200;
 
@@ -48,6 +50,7 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider ti
             var status = context.RequestAborted.IsCancellationRequested
                 ? FailureResponses.ClientClosedRequest
                 : failed && !context.Response.HasStarted ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+            feature.Status = status;
             var route = (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? "unmatched";
             metrics.RecordRequest(route, request.Method, status, elapsed);
             var ttft = feature.TimeToFirstToken;
@@ -56,41 +59,39 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider ti
                 metrics.RecordTimeToFirstToken(route, firstToken);
             }
 
-            Write(context, status, elapsed, ttft, requestCounter?.BytesRead ?? request.ContentLength ?? 0, responseCounter?.BytesWritten ?? 0, feature.IsStreaming);
+            Describe(context, status, elapsed, ttft, requestCounter?.BytesRead ?? request.ContentLength ?? 0, responseCounter?.BytesWritten ?? 0, feature.IsStreaming);
         }
     }
 
-    private void Write(HttpContext context, int status, TimeSpan elapsed, TimeSpan? ttft, long requestBytes, long responseBytes, bool streaming)
+    /// <summary>The log line's level: warning for server errors, debug for quiet probes, else information.</summary>
+    public static Serilog.Events.LogEventLevel Level(HttpContext context, Exception? exception)
     {
-        var request = context.Request;
-        var quiet = status < 400 && PublicPaths.SkipsRateLimit(request.Path);
-        var level = status >= 500 ? LogLevel.Warning : quiet ? LogLevel.Debug : LogLevel.Information;
-        if (!logger.IsEnabled(level))
+        var status = context.Features.Get<IRequestLogFeature>() is RequestLogFeature { Status: > 0 } feature ? feature.Status : context.Response.StatusCode;
+        if (exception is not null || status >= 500)
         {
-            return;
+            return Serilog.Events.LogEventLevel.Warning;
         }
 
-        var userAgent = request.Headers.UserAgent.ToString();
+        return status < 400 && PublicPaths.SkipsRateLimit(context.Request.Path)
+            ? Serilog.Events.LogEventLevel.Debug
+            : Serilog.Events.LogEventLevel.Information;
+    }
+
+    private void Describe(HttpContext context, int status, TimeSpan elapsed, TimeSpan? ttft, long requestBytes, long responseBytes, bool streaming)
+    {
+        var userAgent = context.Request.Headers.UserAgent.ToString();
         if (userAgent.Length > MaxUserAgentLength)
         {
             userAgent = userAgent[..MaxUserAgentLength];
         }
 
-        var clientIp = context.Connection.RemoteIpAddress?.ToString() ?? "-";
-        var durationMs = Math.Round(elapsed.TotalMilliseconds, 1);
-        double? ttftMs = ttft is { } t ? Math.Round(t.TotalMilliseconds, 1) : null;
-        var path = request.Path.HasValue ? request.Path.Value! : "/";
-        switch (level)
-        {
-            case LogLevel.Warning:
-                ProxyLog.RequestFailed(logger, request.Method, path, status, durationMs, clientIp, requestBytes, responseBytes, streaming, ttftMs, userAgent);
-                break;
-            case LogLevel.Debug:
-                ProxyLog.RequestQuiet(logger, request.Method, path, status, durationMs, clientIp, requestBytes, responseBytes, streaming, ttftMs, userAgent);
-                break;
-            default:
-                ProxyLog.Request(logger, request.Method, path, status, durationMs, clientIp, requestBytes, responseBytes, streaming, ttftMs, userAgent);
-                break;
-        }
+        diagnostics.Set("Status", status);
+        diagnostics.Set("DurationMs", Math.Round(elapsed.TotalMilliseconds, 1));
+        diagnostics.Set("ClientIp", context.Connection.RemoteIpAddress?.ToString() ?? "-");
+        diagnostics.Set("RequestBytes", requestBytes);
+        diagnostics.Set("ResponseBytes", responseBytes);
+        diagnostics.Set("Streaming", streaming);
+        diagnostics.Set("TimeToFirstTokenMs", ttft is { } t ? Math.Round(t.TotalMilliseconds, 1) : null);
+        diagnostics.Set("UserAgent", userAgent);
     }
 }

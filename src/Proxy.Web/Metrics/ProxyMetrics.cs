@@ -1,13 +1,16 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Proxy.Actors.Resilience;
 using Proxy.Web.Health;
+using Proxy.Web.Telemetry;
 
 namespace Proxy.Web.Metrics;
 
 /// <summary>
-/// Owns the <c>Qwen.Proxy</c> meter and its instruments. Product code records through the methods
-/// here; <see cref="PrometheusExporter"/> renders them on <c>GET /metrics</c>. Running totals are
-/// also kept for <c>/health/detailed</c>.
+/// Owns the <c>Qwen.Proxy</c> meter and its instruments: the proxy's own, and the GenAI client
+/// metrics of the OpenTelemetry semantic conventions (<c>gen_ai.client.*</c>). Product code records
+/// through the methods here; OpenTelemetry exports them (Prometheus on <c>GET /metrics</c>, OTLP when
+/// configured). Running totals are also kept for <c>/health/detailed</c>.
 /// </summary>
 internal sealed class ProxyMetrics : IDisposable
 {
@@ -19,16 +22,28 @@ internal sealed class ProxyMetrics : IDisposable
     private static readonly double[] FirstTokenBuckets =
         [0.05, 0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 3, 5, 7.5, 10, 15, 30, 60];
 
+    // The boundaries the GenAI semantic conventions advise for each of their client metrics.
+    private static readonly long[] TokenBuckets =
+        [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+
+    private static readonly double[] OperationBuckets =
+        [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
+
+    private static readonly double[] FirstChunkBuckets =
+        [0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0];
+
     private readonly bool _ownsMeter;
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _requestDuration;
     private readonly Histogram<double> _timeToFirstToken;
-    private readonly UpDownCounter<long> _activeStreams;
     private readonly Counter<long> _stutterRepairs;
     private readonly Counter<long> _retries;
     private readonly Counter<long> _upstreamFailures;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _rateLimited;
+    private readonly Histogram<long> _tokenUsage;
+    private readonly Histogram<double> _operationDuration;
+    private readonly Histogram<double> _timeToFirstChunk;
     private long _requestsTotal;
     private long _clientErrorsTotal;
     private long _serverErrorsTotal;
@@ -48,12 +63,19 @@ internal sealed class ProxyMetrics : IDisposable
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
         _timeToFirstToken = Meter.CreateHistogram<double>("qwen_proxy.time_to_first_token", "s", "Time from request arrival to the first token written to the client.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FirstTokenBuckets });
-        _activeStreams = Meter.CreateUpDownCounter<long>("qwen_proxy.streams.active", "{stream}", "Streams open to clients right now.");
+        Meter.CreateObservableUpDownCounter("qwen_proxy.streams.active", () => ActiveStreams, "{stream}", "Streams open to clients right now.");
         _stutterRepairs = Meter.CreateCounter<long>("qwen_proxy.stutter_repairs", "{repair}", "Streams whose cumulative (stuttering) content was repaired.");
         _retries = Meter.CreateCounter<long>("qwen_proxy.upstream.retries", "{retry}", "Upstream attempts retried, by failure kind.");
         _upstreamFailures = Meter.CreateCounter<long>("qwen_proxy.upstream.failures", "{failure}", "Upstream failures, by failure kind.");
         _refreshes = Meter.CreateCounter<long>("qwen_proxy.token.refreshes", "{refresh}", "Access token refreshes, by outcome.");
         _rateLimited = Meter.CreateCounter<long>("qwen_proxy.rate_limited", "{request}", "Requests refused by the client rate limiter.");
+        _tokenUsage = Meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Number of input and output tokens used.",
+            tags: null, advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
+        _operationDuration = Meter.CreateHistogram<double>("gen_ai.client.operation.duration", "s", "GenAI operation duration.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = OperationBuckets });
+        _timeToFirstChunk = Meter.CreateHistogram<double>("gen_ai.client.operation.time_to_first_chunk", "s",
+            "Time to receive the first chunk of a streamed answer, from the request.",
+            tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FirstChunkBuckets });
         if (circuits is not null)
         {
             Meter.CreateObservableGauge("qwen_proxy.circuit_breaker.state", () => ObserveCircuits(circuits), "{state}",
@@ -108,13 +130,11 @@ internal sealed class ProxyMetrics : IDisposable
     {
         Interlocked.Increment(ref _streamsTotal);
         Interlocked.Increment(ref _activeStreamCount);
-        _activeStreams.Add(1);
     }
 
     public void StreamClosed()
     {
         Interlocked.Decrement(ref _activeStreamCount);
-        _activeStreams.Add(-1);
     }
 
     public void RecordStutterRepair()
@@ -126,11 +146,11 @@ internal sealed class ProxyMetrics : IDisposable
     public void RecordRetry(FailureKind reason)
     {
         Interlocked.Increment(ref _retriesTotal);
-        _retries.Add(1, new KeyValuePair<string, object?>("kind", KindText(reason)));
+        _retries.Add(1, new KeyValuePair<string, object?>("kind", FailureLabel(reason)));
     }
 
     public void RecordUpstreamFailure(FailureKind kind) =>
-        _upstreamFailures.Add(1, new KeyValuePair<string, object?>("kind", KindText(kind)));
+        _upstreamFailures.Add(1, new KeyValuePair<string, object?>("kind", FailureLabel(kind)));
 
     /// <summary>A token refresh finished; <paramref name="outcome"/> is e.g. <c>success</c>, <c>failure</c>, <c>skipped</c>.</summary>
     public void RecordRefresh(string outcome)
@@ -143,6 +163,47 @@ internal sealed class ProxyMetrics : IDisposable
     {
         Interlocked.Increment(ref _rateLimitedTotal);
         _rateLimited.Add(1);
+    }
+
+    /// <summary>A GenAI operation (one completion request) ended: duration, tokens and time to first chunk.</summary>
+    public void RecordGenAiOperation(in GenAiOperation operation)
+    {
+        var tags = new TagList
+        {
+            { GenAiAttributes.OperationName, operation.Operation },
+            { GenAiAttributes.ProviderName, operation.Provider },
+            { GenAiAttributes.RequestModel, operation.RequestModel },
+        };
+        if (operation.ResponseModel is not null)
+        {
+            tags.Add(GenAiAttributes.ResponseModel, operation.ResponseModel);
+        }
+
+        if (operation.TimeToFirstChunk is { } firstChunk && operation.ErrorType is null)
+        {
+            _timeToFirstChunk.Record(firstChunk.TotalSeconds, tags);
+        }
+
+        if (operation.InputTokens is { } input)
+        {
+            var tokenTags = tags;
+            tokenTags.Add(GenAiAttributes.TokenType, GenAiAttributes.InputTokenType);
+            _tokenUsage.Record(input, tokenTags);
+        }
+
+        if (operation.OutputTokens is { } output)
+        {
+            var tokenTags = tags;
+            tokenTags.Add(GenAiAttributes.TokenType, GenAiAttributes.OutputTokenType);
+            _tokenUsage.Record(output, tokenTags);
+        }
+
+        if (operation.ErrorType is not null)
+        {
+            tags.Add(GenAiAttributes.ErrorType, operation.ErrorType);
+        }
+
+        _operationDuration.Record(operation.Duration.TotalSeconds, tags);
     }
 
     public void Dispose()
@@ -168,7 +229,8 @@ internal sealed class ProxyMetrics : IDisposable
         _ => statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static string KindText(FailureKind kind) => kind switch
+    /// <summary>A failure kind as metric labels and <c>error.type</c> show it (e.g. <c>upstream_timeout</c>).</summary>
+    internal static string FailureLabel(FailureKind kind) => kind switch
     {
         FailureKind.UpstreamUnreachable => "upstream_unreachable",
         FailureKind.UpstreamServerError => "upstream_server_error",

@@ -8,9 +8,9 @@ using Proxy.Web.Security;
 namespace Proxy.Web.RateLimiting;
 
 /// <summary>
-/// Token bucket per client (key, else IP). Every limited response carries
+/// Token bucket per client (key, else IP), from <see cref="ClientRateLimiter"/>. Every limited response carries
 /// <c>X-RateLimit-Limit</c> (bucket size), <c>X-RateLimit-Remaining</c> (whole requests left) and
-/// <c>X-RateLimit-Reset</c> (seconds until the bucket is full again); over the limit the answer is
+/// <c>X-RateLimit-Reset</c> (seconds until the bucket is full again, at the latest); over the limit the answer is
 /// 429 <c>rate_limit_error</c> with <c>Retry-After</c>. <c>/health*</c> and <c>/metrics</c> are exempt.
 /// </summary>
 internal sealed class RateLimitMiddleware(RequestDelegate next, ClientRateLimiter limiter, ProxyMetrics metrics, ILogger<RateLimitMiddleware> logger)
@@ -25,8 +25,8 @@ internal sealed class RateLimitMiddleware(RequestDelegate next, ClientRateLimite
 
         var partition = Partition(context);
         using var lease = limiter.Acquire(partition);
-        var remaining = lease.TryGetMetadata(RateLimitMetadata.Remaining, out var left) ? left : 0;
-        var reset = lease.TryGetMetadata(RateLimitMetadata.Reset, out var toFull) ? toFull : TimeSpan.Zero;
+        var remaining = limiter.Remaining(partition);
+        var reset = limiter.TimeToFull(remaining);
         var headers = new RateLimitHeaders(
             limiter.Limit.ToString(CultureInfo.InvariantCulture),
             remaining.ToString(CultureInfo.InvariantCulture),

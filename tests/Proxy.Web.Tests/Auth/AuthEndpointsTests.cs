@@ -15,7 +15,7 @@ public sealed class AuthEndpointsTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly ManualTimeProvider _pollClock = new(DateTimeOffset.UtcNow);
+    private readonly SteppingTimeProvider _pollClock = new(DateTimeOffset.UtcNow);
     private readonly FakeOAuthServer _server = new();
     private readonly TempQwenDir _dir = new();
     private readonly CapturingLoggerProvider _logs = new();

@@ -7,7 +7,7 @@ namespace Proxy.Web.Tests.Auth;
 
 public sealed class LoginCommandTests : IDisposable
 {
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly SteppingTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly FakeOAuthServer _server = new();
     private readonly TempQwenDir _dir = new();
     private readonly StringWriter _output = new();

@@ -156,6 +156,9 @@ public sealed class ProxyOptionsParserTests
     [InlineData("CORS_ORIGINS", "app.example.com", "Invalid configuration: CORS_ORIGINS must list origins like https://app.example.com (or *), got 'app.example.com'.")]
     [InlineData("MAX_REQUEST_BODY_BYTES", "-5", "Invalid configuration: MAX_REQUEST_BODY_BYTES must be a positive number of bytes (e.g. 10485760 or 10MB), got '-5'.")]
     [InlineData("MAX_CONCURRENT_STREAMS", "many", "Invalid configuration: MAX_CONCURRENT_STREAMS must be a whole number from 0 to 1000000, got 'many'.")]
+    [InlineData("STUTTER_REPAIR", "maybe", "Invalid configuration: STUTTER_REPAIR must be true or false, got 'maybe'.")]
+    [InlineData("STREAM_KEEPALIVE_SECONDS", "often", "Invalid configuration: STREAM_KEEPALIVE_SECONDS must be a duration such as 30s, 5m, 1h or a number of seconds, got 'often'.")]
+    [InlineData("STREAM_KEEPALIVE_SECONDS", "-5", "Invalid configuration: STREAM_KEEPALIVE_SECONDS must be a duration such as 30s, 5m, 1h or a number of seconds, got '-5'.")]
     public void A_bad_value_is_one_line_naming_the_variable(string variable, string value, string expected)
     {
         var error = Config.Error((variable, value));

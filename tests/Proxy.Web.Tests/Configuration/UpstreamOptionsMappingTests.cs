@@ -31,12 +31,30 @@ public sealed class UpstreamOptionsMappingTests
     [Fact]
     public void STREAMING_BUFFER_SIZE_and_STUTTER_MAX_HOLD_bound_the_stutter_repair()
     {
-        var configuration = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();
-
-        var set = GatewayServices.StreamOptionsFrom(new ProxyOptions { StreamingBufferSize = 512, StutterMaxHold = TimeSpan.FromMilliseconds(250) }, configuration);
-        var defaults = GatewayServices.StreamOptionsFrom(new ProxyOptions(), configuration);
+        var set = GatewayServices.StreamOptionsFrom(new ProxyOptions { StreamingBufferSize = 512, StutterMaxHold = TimeSpan.FromMilliseconds(250) });
+        var defaults = GatewayServices.StreamOptionsFrom(new ProxyOptions());
 
         Assert.Equal((512, TimeSpan.FromMilliseconds(250)), (set.BufferSize, set.MaxHoldTime));
         Assert.Equal((4096, TimeSpan.FromSeconds(2)), (defaults.BufferSize, defaults.MaxHoldTime));
+    }
+
+    [Theory]
+    [InlineData("no", false)]
+    [InlineData("false", false)]
+    [InlineData("0", false)]
+    [InlineData("yes", true)]
+    public void STUTTER_REPAIR_reaches_the_streams(string value, bool repaired)
+    {
+        var stream = GatewayServices.StreamOptionsFrom(Config.Parse(("STUTTER_REPAIR", value)));
+
+        Assert.Equal(repaired, stream.RepairEnabled);
+    }
+
+    [Fact]
+    public void STREAM_KEEPALIVE_SECONDS_reaches_the_streams_and_zero_turns_it_off()
+    {
+        Assert.Equal(TimeSpan.FromSeconds(7), GatewayServices.StreamOptionsFrom(Config.Parse(("STREAM_KEEPALIVE_SECONDS", "7"))).KeepAliveInterval);
+        Assert.Equal(TimeSpan.Zero, GatewayServices.StreamOptionsFrom(Config.Parse(("STREAM_KEEPALIVE_SECONDS", "0"))).KeepAliveInterval);
+        Assert.Equal((true, TimeSpan.FromSeconds(15)), (GatewayServices.StreamOptionsFrom(new ProxyOptions()).RepairEnabled, GatewayServices.StreamOptionsFrom(new ProxyOptions()).KeepAliveInterval));
     }
 }

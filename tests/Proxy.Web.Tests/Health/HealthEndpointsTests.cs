@@ -32,7 +32,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Root_reports_name_version_and_uptime()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var proxy = await TestProxy.StartAsync(services: s => s.AddSingleton<TimeProvider>(time));
         time.Advance(TimeSpan.FromSeconds(90.5));
 
@@ -95,7 +95,7 @@ public sealed class HealthEndpointsTests
     [Fact]
     public async Task Detailed_health_shows_accounts_circuits_streams_counters_and_memory()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
         await using var proxy = await TestProxy.StartAsync(services: s =>
         {
             s.AddSingleton<TimeProvider>(time);

@@ -40,6 +40,17 @@ public sealed class ProxyHostTests
     }
 
     [Fact]
+    public async Task Main_stops_on_a_bad_STUTTER_REPAIR_instead_of_repairing_anyway()
+    {
+        using var stderr = new StringWriter();
+
+        var exit = await Program.RunAsync(["--STUTTER_REPAIR=maybe"], stderr, CancellationToken.None, Isolated());
+
+        Assert.Equal(2, exit);
+        Assert.Equal("Invalid configuration: STUTTER_REPAIR must be true or false, got 'maybe'." + Environment.NewLine, stderr.ToString());
+    }
+
+    [Fact]
     public async Task Main_refuses_a_public_bind_without_keys_with_exit_2()
     {
         using var stderr = new StringWriter();

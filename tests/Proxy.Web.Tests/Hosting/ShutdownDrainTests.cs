@@ -38,7 +38,7 @@ public sealed class ShutdownDrainTests
     [Fact]
     public void Stopping_starts_the_drain_and_the_deadline_follows_SHUTDOWN_TIMEOUT()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var lifetime = new Lifetime();
         using var metrics = new ProxyMetrics();
         using var drain = new ShutdownDrain(new ProxyOptions { ShutdownTimeout = TimeSpan.FromSeconds(30) }, time, lifetime, metrics, NullLogger<ShutdownDrain>.Instance);
@@ -59,7 +59,7 @@ public sealed class ShutdownDrainTests
     {
         using var lifetime = new Lifetime();
         using var metrics = new ProxyMetrics();
-        using var drain = new ShutdownDrain(new ProxyOptions { ShutdownTimeout = TimeSpan.Zero }, new ManualTimeProvider(), lifetime, metrics, NullLogger<ShutdownDrain>.Instance);
+        using var drain = new ShutdownDrain(new ProxyOptions { ShutdownTimeout = TimeSpan.Zero }, new FakeTimeProvider(), lifetime, metrics, NullLogger<ShutdownDrain>.Instance);
 
         lifetime.StopApplication();
 
@@ -69,7 +69,7 @@ public sealed class ShutdownDrainTests
     [Fact]
     public async Task An_open_stream_runs_on_during_shutdown_and_ends_with_an_error_event_at_the_deadline()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var streamStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var sawDraining = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var handler = new FakeChatHandler(async (ctx, _) =>

@@ -51,7 +51,7 @@ public sealed class RequestIdTests
 
         Assert.Equal("client-id-42", response.Headers.GetValues("X-Request-ID").Single());
         var line = await proxy.Log.WaitForLineAsync(l => l.Contains("GET /v1/models 200"));
-        Assert.Contains(" INF [client-id-42] Proxy.Web.Logging.RequestLogMiddleware: GET /v1/models 200 ", line);
+        Assert.Contains(" INF [client-id-42] Serilog.AspNetCore.RequestLoggingMiddleware: GET /v1/models 200 ", line);
     }
 
     [Fact]

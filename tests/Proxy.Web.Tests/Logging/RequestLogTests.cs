@@ -10,7 +10,7 @@ public sealed class RequestLogTests
     [Fact]
     public async Task Request_line_has_ip_method_path_status_sizes_streaming_duration_ttft_and_agent()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         var handler = new FakeChatHandler(async (ctx, _) =>
         {
             time.Advance(TimeSpan.FromMilliseconds(1500));
@@ -33,9 +33,9 @@ public sealed class RequestLogTests
         using var response = await proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var line = await proxy.Log.WaitForLineAsync(l => l.Contains("[log-line-1] Proxy.Web.Logging.RequestLogMiddleware"));
+        var line = await proxy.Log.WaitForLineAsync(l => l.Contains("[log-line-1] Serilog.AspNetCore.RequestLoggingMiddleware"));
         Assert.EndsWith(
-            $"INF [log-line-1] Proxy.Web.Logging.RequestLogMiddleware: POST /v1/chat/completions 200 2500 ms client=127.0.0.1 req={body.Length}B resp=14B streaming=true ttft=1500 ms ua=\"test-agent/1.0\"",
+            $"INF [log-line-1] Serilog.AspNetCore.RequestLoggingMiddleware: POST /v1/chat/completions 200 2500 ms client=127.0.0.1 req={body.Length}B resp=14B streaming=true ttft=1500 ms ua=\"test-agent/1.0\"",
             line);
         Assert.DoesNotContain("leak", proxy.Log.Text);
     }
@@ -55,7 +55,7 @@ public sealed class RequestLogTests
         using var response = await proxy.Client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        var line = await proxy.Log.WaitForLineAsync(l => l.Contains("[chunked-1] Proxy.Web.Logging.RequestLogMiddleware"));
+        var line = await proxy.Log.WaitForLineAsync(l => l.Contains("[chunked-1] Serilog.AspNetCore.RequestLoggingMiddleware"));
         Assert.Contains($"req={body.Length}B resp=11B streaming=false ttft=null ms", line);
     }
 
@@ -73,7 +73,8 @@ public sealed class RequestLogTests
         var properties = json.RootElement.GetProperty("Properties");
         Assert.Equal("json-1", properties.GetProperty("RequestId").GetString());
         Assert.Equal(200, properties.GetProperty("StatusCode").GetInt32());
-        Assert.Equal("/v1/models", properties.GetProperty("Path").GetString());
+        Assert.Equal("/v1/models", properties.GetProperty("RequestPath").GetString());
+        Assert.Equal(200, properties.GetProperty("Status").GetInt32());
         Assert.Equal("Information", json.RootElement.GetProperty("Level").GetString());
         Assert.All(proxy.Log.Lines, l => JsonDocument.Parse(l).Dispose());
     }
@@ -88,6 +89,6 @@ public sealed class RequestLogTests
         using var response = await proxy.Client.SendAsync(request);
 
         var line = await proxy.Log.WaitForLineAsync(l => l.Contains("[probe-1]"));
-        Assert.Contains(" DBG [probe-1] Proxy.Web.Logging.RequestLogMiddleware: GET /health 200 ", line);
+        Assert.Contains(" DBG [probe-1] Serilog.AspNetCore.RequestLoggingMiddleware: GET /health 200 ", line);
     }
 }

@@ -31,7 +31,7 @@ public sealed class MetricsCompositionTests
         using var response = await proxy.Client.GetAsync("/metrics");
 
         var samples = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(2, samples["""qwen_proxy_circuit_breaker_state{account="qwen"}"""]);
+        Assert.Equal(2, samples["""qwen_proxy_circuit_breaker_state{otel_scope_name="Qwen.Proxy",account="qwen"}"""]);
         var breaker = (BreakerNeedingMetrics)proxy.Services.GetRequiredService<ICircuitStatusProvider>();
         Assert.Same(proxy.Services.GetRequiredService<ProxyMetrics>(), breaker.Metrics);
     }

@@ -22,8 +22,8 @@ public sealed class MetricsEndpointTests
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Equal("text/plain; version=0.0.4; charset=utf-8", response.Content.Headers.ContentType?.ToString());
         var samples = PrometheusText.Parse(await response.Content.ReadAsStringAsync());
-        Assert.Equal(1, samples["""qwen_proxy_requests_total{method="GET",route="/v1/models",status="200"}"""]);
-        Assert.Equal(1, samples["""qwen_proxy_requests_total{method="GET",route="unmatched",status="404"}"""]);
-        Assert.Equal(0, samples["qwen_proxy_streams_active"]);
+        Assert.Equal(1, samples["""qwen_proxy_requests_total{otel_scope_name="Qwen.Proxy",method="GET",route="/v1/models",status="200"}"""]);
+        Assert.Equal(1, samples["""qwen_proxy_requests_total{otel_scope_name="Qwen.Proxy",method="GET",route="unmatched",status="404"}"""]);
+        Assert.Equal(0, samples["""qwen_proxy_streams_active{otel_scope_name="Qwen.Proxy"}"""]);
     }
 }

@@ -8,7 +8,7 @@ public sealed class TrustedProxiesTests
         request.Headers.Add("X-Request-ID", requestId);
         request.Headers.Add("X-Forwarded-For", "198.51.100.1, 203.0.113.9");
         using var response = await proxy.Client.SendAsync(request);
-        var line = await proxy.Log.WaitForLineAsync(l => l.Contains($"[{requestId}] Proxy.Web.Logging.RequestLogMiddleware"));
+        var line = await proxy.Log.WaitForLineAsync(l => l.Contains($"[{requestId}] Serilog.AspNetCore.RequestLoggingMiddleware"));
         var start = line.IndexOf("client=", StringComparison.Ordinal) + 7;
         return line[start..line.IndexOf(' ', start)];
     }
