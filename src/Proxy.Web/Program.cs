@@ -53,13 +53,15 @@ public static class Program
 
         await using (app)
         {
+            // Read before the run: a host that fails to start has disposed its services by the time it throws.
+            ProxyOptions? options = null;
             try
             {
+                options = app.Services.GetRequiredService<ProxyOptions>();
                 await app.RunAsync(cancellationToken);
             }
-            catch (IOException ex) when (BindFailure.IsBindFailure(ex))
+            catch (IOException ex) when (options is not null && BindFailure.IsBindFailure(ex))
             {
-                var options = app.Services.GetRequiredService<ProxyOptions>();
                 await error.WriteLineAsync(BindFailure.Describe(ex, options.Host, options.Port));
                 return ConfigurationErrorExitCode;
             }

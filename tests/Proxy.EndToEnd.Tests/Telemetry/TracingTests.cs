@@ -73,7 +73,14 @@ public sealed class TracingTests
             Assert.True(all.Contains(attribute), $"no {attribute} in the exported spans");
         }
 
-        Assert.Equal(stream, all.Contains("gen_ai.first_token"));
-        Assert.Equal(stream, all.Contains("qwen_proxy.stutter_repairs"));
+        // Only the presence is checked in the export: activity listeners are process-wide, so another
+        // test's proxy running at the same time may export its own stream's spans through this one.
+        // The absence for a whole answer is asserted on this request's own span above and below.
+        Assert.Equal(stream, genAi.GetTagItem("qwen_proxy.stutter_repairs") is not null);
+        if (stream)
+        {
+            Assert.True(all.Contains("gen_ai.first_token"), "no first-token event in the exported spans");
+            Assert.True(all.Contains("qwen_proxy.stutter_repairs"), "no stutter repairs attribute in the exported spans");
+        }
     }
 }
