@@ -43,7 +43,7 @@ internal sealed class HeaderLimitMiddleware(RequestDelegate next)
                 context,
                 StatusCodes.Status414UriTooLong,
                 ErrorTypes.InvalidRequest,
-                $"Request line too long: {Bytes(requestLine)} bytes, the limit is {Bytes(MaxRequestLineBytes)}.",
+                $"Request line too long: {Number(requestLine)} bytes, the limit is {Number(MaxRequestLineBytes)}.",
                 "uri_too_long");
         }
 
@@ -61,13 +61,13 @@ internal sealed class HeaderLimitMiddleware(RequestDelegate next)
         if (size > MaxHeadersBytes || count > MaxHeaderCount)
         {
             var message = size > MaxHeadersBytes
-                ? $"Request headers too large: {Bytes(size)} bytes, the limit is {Bytes(MaxHeadersBytes)}."
-                : $"Too many request headers: {Bytes(count)}, the limit is {Bytes(MaxHeaderCount)}.";
+                ? $"Request headers too large: {Number(size)} bytes, the limit is {Number(MaxHeadersBytes)}."
+                : $"Too many request headers: {Number(count)}, the limit is {Number(MaxHeaderCount)}.";
             return OpenAiError.WriteAsync(context, StatusCodes.Status431RequestHeaderFieldsTooLarge, ErrorTypes.InvalidRequest, message, "headers_too_large");
         }
 
         return next(context);
     }
 
-    private static string Bytes(long value) => value.ToString(CultureInfo.InvariantCulture);
+    private static string Number(long value) => value.ToString(CultureInfo.InvariantCulture);
 }
