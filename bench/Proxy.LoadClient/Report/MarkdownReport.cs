@@ -208,6 +208,12 @@ internal static class MarkdownReport
         md.AppendLine(CultureInfo.InvariantCulture,
             $"After the load (the client's connections closed, {a.SettleSeconds:0} s to settle): {Count(a.Streams)} streams active, {Count(a.Fds)} open fds (idle {Count(a.IdleFds)}), " +
             $"{Count(a.Threads)} threads (idle {Count(a.IdleThreads)}), RSS {Mb(a.RssKb)} (idle {Mb(a.IdleRssKb)}): {(a.LeftOpen ? "**something left open**" : "nothing left open")}.");
+        if (a.NewFds is { Count: > 0 } fds)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Open since idle: {string.Join("; ", fds)}.");
+        }
+
         var misses = Proxy.LoadClient.Soak.SoakJudge.Misses(soak);
         md.AppendLine();
         md.AppendLine(misses.Count == 0 ? "Verdict: **pass**." : $"Verdict: **fail**: {string.Join("; ", misses)}.");

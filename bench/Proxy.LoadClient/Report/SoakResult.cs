@@ -63,7 +63,7 @@ internal sealed record SoakTrend(
 /// <summary>
 /// The proxy once the load stopped and its connections had a moment to close, against its idle
 /// state before the load. Left open: streams still counted as active, or descriptors above idle
-/// beyond the slack.
+/// beyond the slack. <see cref="NewFds"/>: when left open, what the descriptors opened since idle point at.
 /// </summary>
 internal sealed record SoakAfter(
     long? Streams,
@@ -74,4 +74,5 @@ internal sealed record SoakAfter(
     long? RssKb,
     long? IdleRssKb,
     double SettleSeconds,
-    bool LeftOpen);
+    bool LeftOpen,
+    IReadOnlyList<string>? NewFds = null);

@@ -1,7 +1,8 @@
 using System.Buffers;
 using System.Net;
 using System.Text;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Proxy.LoadClient.Soak;
 
@@ -25,7 +26,11 @@ internal sealed class FaultRelay : IAsyncDisposable
     {
         _app = app;
         _upstream = upstream;
+        Address = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single());
     }
+
+    /// <summary>Where it listens (port 0 at start: any free port).</summary>
+    public Uri Address { get; }
 
     /// <summary>The text that carries <paramref name="scenario"/> to the relay inside a message.</summary>
     public static string Marker(string scenario) => "[soak-scenario:" + scenario + "]";

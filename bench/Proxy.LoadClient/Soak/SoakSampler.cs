@@ -7,7 +7,7 @@ namespace Proxy.LoadClient.Soak;
 
 /// <summary>
 /// Reads the proxy's resources: resident memory and threads from <c>/proc/PID/status</c>, open file
-/// descriptors by counting <c>/proc/PID/fd</c>, the GC heap and the active streams from its
+/// descriptors by counting <c>/proc/PID/fd</c> (loaded assemblies and libraries left out), the GC heap and the active streams from its
 /// <c>/health/detailed</c> (<c>memory.gc_heap_bytes</c>, <c>streams.active</c>).
 /// </summary>
 internal sealed class SoakSampler(int pid, Uri health, string apiKey, HttpClient client)
@@ -67,15 +67,33 @@ internal sealed class SoakSampler(int pid, Uri health, string apiKey, HttpClient
         }
     }
 
+    /// <summary>Open descriptors, not counting loaded code (assemblies and native libraries the runtime opens once, on first use).</summary>
     private static int? CountFds(int pid)
     {
         try
         {
-            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count();
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd").Count(fd => !IsLoadedCode(LinkTarget(fd)));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
+        }
+    }
+
+    /// <summary>A file the runtime keeps open because it loaded code from it: an assembly or a shared library.</summary>
+    internal static bool IsLoadedCode(string? target) =>
+        target is not null && target.StartsWith('/')
+        && (target.EndsWith(".dll", StringComparison.Ordinal) || target.EndsWith(".so", StringComparison.Ordinal) || target.Contains(".so.", StringComparison.Ordinal));
+
+    private static string? LinkTarget(string fd)
+    {
+        try
+        {
+            return new FileInfo(fd).LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null; // closed while counting
         }
     }
 

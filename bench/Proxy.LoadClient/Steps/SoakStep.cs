@@ -25,7 +25,15 @@ internal static class SoakStep
         using var sampleClient = HttpClients.Create(2);
         var sampler = new SoakSampler(pid, health, options.ApiKey, sampleClient);
 
+        // Idle: after start-up and the readiness probe's stream has ended.
         var idle = await sampler.ReadAsync(0, cancellationToken);
+        for (var i = 0; i < 20 && idle.Streams > 0; i++)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+            idle = await sampler.ReadAsync(0, cancellationToken);
+        }
+
+        var idleFds = FdSnapshot.Take(pid);
         log.WriteLine($"  soak: {options.SoakDuration.TotalMinutes:0.#} min, {options.SoakConcurrency} workers, warm-up {options.SoakWarmup.TotalSeconds:0} s, " +
                       $"a sample every {options.SoakSampleEvery.TotalSeconds:0.#} s; {mix.Describe()}");
         log.WriteLine($"  soak: idle {Describe(idle)}");
@@ -76,6 +84,8 @@ internal static class SoakStep
         }
 
         var settled = Stopwatch.GetElapsedTime(settle).TotalSeconds;
+        var leftOpen = SoakJudge.LeftOpen(after.Streams, after.Fds, idle.Fds);
+        var newFds = leftOpen ? FdSnapshot.Take(pid).NewSince(idleFds, pid).Take(6).ToArray() : [];
         var result = new SoakResult(
             options.SoakDuration.TotalMinutes,
             options.SoakWarmup.TotalSeconds,
@@ -86,8 +96,7 @@ internal static class SoakStep
             tally.Counts(),
             tally.TopUnexpected(5),
             SoakJudge.Trends(samples, options.SoakWarmup.TotalSeconds),
-            new SoakAfter(after.Streams, after.Fds, idle.Fds, after.Threads, idle.Threads, after.RssKb, idle.RssKb, settled,
-                SoakJudge.LeftOpen(after.Streams, after.Fds, idle.Fds)),
+            new SoakAfter(after.Streams, after.Fds, idle.Fds, after.Threads, idle.Threads, after.RssKb, idle.RssKb, settled, leftOpen, newFds),
             samples);
         foreach (var line in Summary(result))
         {
@@ -123,6 +132,11 @@ internal static class SoakStep
             $"fds {a.Fds?.ToString(CultureInfo.InvariantCulture) ?? "?"} (idle {a.IdleFds?.ToString(CultureInfo.InvariantCulture) ?? "?"}), " +
             $"threads {a.Threads?.ToString(CultureInfo.InvariantCulture) ?? "?"} (idle {a.IdleThreads?.ToString(CultureInfo.InvariantCulture) ?? "?"}), " +
             $"RSS {Mb(a.RssKb)} (idle {Mb(a.IdleRssKb)}){(a.LeftOpen ? ": LEFT OPEN" : "")}");
+        foreach (var fd in a.NewFds ?? [])
+        {
+            yield return "soak:   open since idle: " + fd;
+        }
+
         var misses = SoakJudge.Misses(r);
         yield return misses.Count == 0 ? "soak: PASS" : "soak: FAIL: " + string.Join("; ", misses);
     }
