@@ -27,7 +27,10 @@ public sealed class SoakOutcomesTests
     {
         Assert.Equal(SoakOutcome.Cancelled, SoakOutcomes.Classify(Cancel, Ok(released: true)));
         Assert.Equal(SoakOutcome.Succeeded, SoakOutcomes.Classify(Cancel, Ok()));
+        Assert.Equal(SoakOutcome.Cancelled, SoakOutcomes.Classify(Cancel, Failed(0, "still waiting for headers when released") with { Released = true }));
         Assert.Equal(SoakOutcome.FailedOtherwise, SoakOutcomes.Classify(Cancel, Failed(503, "HTTP 503") with { Released = true }));
+        Assert.Equal(SoakOutcome.FailedOtherwise, SoakOutcomes.Classify(Cancel, Failed(200, "error event in stream") with { Released = true }));
+        Assert.Equal(SoakOutcome.FailedOtherwise, SoakOutcomes.Classify(Cancel, Failed(0, "HttpRequestException before the response: refused")));
     }
 
     [Fact]

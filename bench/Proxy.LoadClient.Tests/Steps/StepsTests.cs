@@ -76,6 +76,7 @@ public sealed class StepsTests(StubFixture stub) : IClassFixture<StubFixture>
         var result = await SoakStep.RunAsync(options, stub.Target, Environment.ProcessId, log, CancellationToken.None);
 
         var c = result.Counts;
+        Assert.Empty(result.UnexpectedErrors);
         Assert.True(c.Requests > 0);
         Assert.Equal((0L, 0L, 0L, 0L), (c.Faulted, c.FaultBroke, c.FaultNotSeen, c.FailedOtherwise));
         Assert.Equal(c.Requests, c.Succeeded + c.Cancelled);

@@ -30,9 +30,14 @@ internal static class SoakOutcomes
     {
         if (kind.Fault is null)
         {
-            return sample.Ok
-                ? kind.Cancel && sample.Released ? SoakOutcome.Cancelled : SoakOutcome.Succeeded
-                : SoakOutcome.FailedOtherwise;
+            // A cut that came before the answer's headers (a slow moment) is the client's doing as
+            // much as one inside the stream; an error status or event before the cut is not.
+            if (kind.Cancel && sample.Released && (sample.Ok || sample.Status == 0))
+            {
+                return SoakOutcome.Cancelled;
+            }
+
+            return sample.Ok ? SoakOutcome.Succeeded : SoakOutcome.FailedOtherwise;
         }
 
         if (sample.Ok)
