@@ -28,6 +28,13 @@ internal static class StutterEvidence
 
     private static readonly SearchValues<byte> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
+    // What code puts after a keyword or a name and prose seldom does: calls, blocks, indexes,
+    // snake_case, assignments, statement ends, generics, "x: int".
+    private static readonly SearchValues<byte> CodeMarks = SearchValues.Create("(){}[]_=;<>:"u8);
+
+    // How far into what the repeat adds a code mark is looked for.
+    private const int CodeMarkReach = 32;
+
     /// <summary>
     /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
     /// <paramref name="reference"/> (the text so far, or the last held snapshot) and came
@@ -50,7 +57,7 @@ internal static class StutterEvidence
             score += gap <= options.DuplicateWindow ? 0.5 : -0.5;
         }
         else if (firstRepeat && score < options.ConfirmScore
-            && (IsMarkupRun(reference) || IsShortWord(reference, growth))
+            && (IsMarkupRun(reference) || IsShortWord(reference, growth) || IsWordRunningIntoCode(reference, growth))
             && BreaksRepetition(content, reference.Length, IsCodeFence(reference)))
         {
             // The stream's opening markup ("##", "```", "**", eight spaces) repeated by the very next
@@ -61,6 +68,8 @@ internal static class StutterEvidence
             // then "    sum"), and not once something is held ("*", "**", "**Sure"). The same for a
             // one-letter word: "I", "I would" read as deltas is "II would", and for a short word
             // followed by a space or a mark: "if", "if (a" would be "ifif (a"; "x", "x = len(a)" would be "xx = len(a)".
+            // And for a short word or part of one that the repeat runs on into code: "de", "def parse_header("
+            // would be "dedef parse_header("; "fn ", "fn main() {" would be "fn fn main() {".
             score += Math.Min(Information(growth), options.ConfirmScore);
         }
 
@@ -146,15 +155,49 @@ internal static class StutterEvidence
             return false;
         }
 
+        return !IsDoubledWord(reference);
+    }
+
+    /// <summary>
+    /// One to three ASCII letters, a word with the space that ends it ("fn ", "let ") or the start of
+    /// one ("de", "pr"), that the repeat runs on into code: the word goes on into a name ("de" then
+    /// "def parse_header(", "pr" then "print(x)") or the next word follows the space ("fn " then
+    /// "fn main() {"), and a code mark comes soon after. Read as deltas that is "dedef parse_header(",
+    /// "prprint(x)", "fn fn main() {": code doubles neither a keyword nor the start of a name. Prose
+    /// has words that open by doubling their first letters ("co" then "cocoa is", "bye " then "bye
+    /// now"), which is why a mark of code is wanted. Not one letter running on into a name ("l" then
+    /// "llama(": names do start with a doubled letter), and not a word English doubles ("ha", "no").
+    /// </summary>
+    private static bool IsWordRunningIntoCode(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth)
+    {
+        var spaced = reference.Length > 1 && reference[^1] == (byte)' ';
+        var word = spaced ? reference[..^1] : reference;
+        if (word.Length is 0 or > 3 || word.ContainsAnyExcept(AsciiLetters) || IsDoubledWord(word))
+        {
+            return false;
+        }
+
+        var next = growth[0];
+        var nameGoesOn = next is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)'_';
+        if (spaced ? next is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' : word.Length < 2 || !nameGoesOn)
+        {
+            return false;
+        }
+
+        return growth[..Math.Min(growth.Length, CodeMarkReach)].ContainsAny(CodeMarks);
+    }
+
+    private static bool IsDoubledWord(ReadOnlySpan<byte> word)
+    {
         foreach (var doubled in DoubledWords)
         {
-            if (Ascii.EqualsIgnoreCase(reference, doubled))
+            if (Ascii.EqualsIgnoreCase(word, doubled))
             {
-                return false;
+                return true;
             }
         }
 
-        return true;
+        return false;
     }
 
     /// <summary>
