@@ -35,6 +35,15 @@ internal static class StutterEvidence
     // How far into what the repeat adds a code mark is looked for.
     private const int CodeMarkReach = 32;
 
+    // Keywords and built-ins that open a line of code, in lower case as the languages write them.
+    private static readonly string[] CodeKeywords =
+    [
+        "def", "class", "import", "from", "return", "print", "async", "await", "lambda", "with", "yield", "raise", "elif", "else",
+        "for", "while", "if", "fn", "let", "const", "var", "function", "func", "package", "pub", "use", "impl", "struct", "enum",
+        "trait", "match", "public", "private", "protected", "static", "void", "int", "using", "namespace", "interface", "type",
+        "export", "try", "catch", "switch", "case", "val", "object", "console",
+    ];
+
     /// <summary>
     /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
     /// <paramref name="reference"/> (the text so far, or the last held snapshot) and came
@@ -159,14 +168,15 @@ internal static class StutterEvidence
     }
 
     /// <summary>
-    /// One to three ASCII letters, a word with the space that ends it ("fn ", "let ") or the start of
-    /// one ("de", "pr"), that the repeat runs on into code: the word goes on into a name ("de" then
-    /// "def parse_header(", "pr" then "print(x)") or the next word follows the space ("fn " then
-    /// "fn main() {"), and a code mark comes soon after. Read as deltas that is "dedef parse_header(",
-    /// "prprint(x)", "fn fn main() {": code doubles neither a keyword nor the start of a name. Prose
-    /// has words that open by doubling their first letters ("co" then "cocoa is", "bye " then "bye
-    /// now"), which is why a mark of code is wanted. Not one letter running on into a name ("l" then
-    /// "llama(": names do start with a doubled letter), and not a word English doubles ("ha", "no").
+    /// One to three ASCII letters, a word with the space that ends it ("fn ") or the start of one
+    /// ("de", "pr"), that the repeat runs on into a line of code opening with a keyword: the word goes
+    /// on into the keyword ("de" then "def parse_header(", "pr" then "print(x)") or is it, and the next
+    /// word follows the space ("fn " then "fn main() {"), and a code mark comes soon after. Read as
+    /// deltas that is "dedef parse_header(", "prprint(x)", "fn fn main() {": nothing is doubled before
+    /// a keyword. Names and words may open by doubling their first letters ("rerender(", "dedent(",
+    /// "mimic(", "cocoa"), which is why the repeat must open with a keyword and not just any name.
+    /// Not one letter running on into a name, keyword or not ("l" then "llama(", "p" then "pprint(x)"),
+    /// and not a word English doubles ("ha", "no").
     /// </summary>
     private static bool IsWordRunningIntoCode(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth)
     {
@@ -184,7 +194,38 @@ internal static class StutterEvidence
             return false;
         }
 
-        return growth[..Math.Min(growth.Length, CodeMarkReach)].ContainsAny(CodeMarks);
+        return growth[..Math.Min(growth.Length, CodeMarkReach)].ContainsAny(CodeMarks)
+            && OpensWithKeyword(reference, growth, word.Length);
+    }
+
+    /// <summary>The repeated content, <paramref name="reference"/> then <paramref name="growth"/>, opens with a
+    /// keyword longer than <paramref name="wordLength"/> letters (or as long, when the reference ends with
+    /// its space), followed by a character that is not part of a name.</summary>
+    private static bool OpensWithKeyword(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth, int wordLength)
+    {
+        Span<byte> head = stackalloc byte[16];
+        var length = Math.Min(head.Length, reference.Length + growth.Length);
+        var fromReference = Math.Min(length, reference.Length);
+        reference[..fromReference].CopyTo(head);
+        growth[..(length - fromReference)].CopyTo(head[fromReference..]);
+        head = head[..length];
+        foreach (var keyword in CodeKeywords)
+        {
+            var longEnough = keyword.Length > wordLength || (keyword.Length == wordLength && reference.Length > wordLength);
+            if (!longEnough || head.Length <= keyword.Length
+                || !Ascii.Equals(head[..keyword.Length], keyword))
+            {
+                continue;
+            }
+
+            var after = head[keyword.Length];
+            if (after is not ((>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)'_'))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsDoubledWord(ReadOnlySpan<byte> word)

@@ -37,6 +37,12 @@ public sealed class StutterRepairTests
     [InlineData("ok |ok now|!")]
     [InlineData("mu|mumbled|, then")]
     [InlineData("l|lama(x)|;")] // llama(x): one letter may be doubled by a name
+    [InlineData("re|render(view)|;")] // rerender(view): names open with doubled letters too
+    [InlineData("de|dent(text)|)")] // dedent(text)
+    [InlineData("mi|mic(x)|;")] // mimic(x)
+    [InlineData("i|if(a, b, c)|;")] // iif(a, b, c)
+    [InlineData("p|print(x)|;")] // pprint(x): one letter before a keyword is a name too
+    [InlineData("im|import os\n|x")] // no mark of code after the keyword: left as it came
     [InlineData("ha|hahaha_x()|;")]
     public void Clean_stream_passes_byte_for_byte(string joined)
     {
@@ -251,6 +257,7 @@ public sealed class StutterRepairTests
     [InlineData("de", "def parse_header(line):", "f parse_header(line):")] // dedef parse_header(
     [InlineData("fn ", "fn main() {", "main() {")] // fn fn main() {
     [InlineData("pr", "print(x)", "int(x)")]
+    [InlineData("cl", "class Foo:", "ass Foo:")]
     public void Opening_repeated_and_continued_at_once_is_a_snapshot(string first, string second, string repaired)
     {
         var driver = new RepairDriver();
