@@ -71,8 +71,8 @@ internal static class RequestRunner
                     }
                 }
 
-                return Sample(start, firstByte, status, Verdict(status, bytes, request.Stream, stopAtFirstToken, scanner), scanner, released: false)
-                    with { ErrorCode = errorHead is null ? null : ErrorCode(errorHead.AsSpan(0, errorHeadLength)) };
+                var sample = Sample(start, firstByte, status, Verdict(status, bytes, request.Stream, stopAtFirstToken, scanner), scanner, released: false);
+                return errorHead is null ? sample : sample with { ErrorCode = ErrorCode(errorHead.AsSpan(0, errorHeadLength)) };
             }
         }
         catch (OperationCanceledException) when (release.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
