@@ -6,6 +6,7 @@
 #   bench/run.sh --quick          a short run to check the harness; figures are noisy
 #   bench/run.sh --update-docs    also copy the report and chart into docs/BENCHMARKS.md
 #   bench/run.sh --micro          also run the BenchmarkDotNet micro benchmarks first
+#   bench/run.sh --steps soak --paths proxy --soak-minutes 30   the soak alone (exit 1 when it fails)
 #   bench/run.sh --help           every option (sizes, durations, ports, paths, steps)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ for arg in "$@"; do
   case "$arg" in
     --quick) quick=true ;;
     --micro) micro=true ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exec dotnet run -c Release --project bench/Proxy.LoadClient -- ;;
+    -h|--help) sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'; exec dotnet run -c Release --project bench/Proxy.LoadClient -- ;;
   esac
   if [ "$prev" = "--upstream" ] && [ "$arg" = "stub" ]; then stub=true; fi
   if [ "$prev" = "--results" ]; then results="$arg"; fi

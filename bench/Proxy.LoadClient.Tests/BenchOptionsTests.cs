@@ -69,4 +69,39 @@ public sealed class BenchOptionsTests
 
         Assert.Equal("unknown option --fast", e.Message);
     }
+    [Fact]
+    public void Soak_is_not_a_default_step_and_runs_thirty_minutes()
+    {
+        var o = BenchOptions.Parse([]);
+
+        Assert.False(o.Runs("soak"));
+        Assert.Equal((30.0, 300.0, 5.0, 32, 0.08, 0.05, 0.7), (o.SoakDuration.TotalMinutes, o.SoakWarmup.TotalSeconds, o.SoakSampleEvery.TotalSeconds,
+            o.SoakConcurrency, o.SoakFaultRate, o.SoakCancelRate, o.SoakStreamShare));
+        Assert.Equal(["reset_mid", "reset_before", "500", "503", "429"], o.SoakFaults);
+    }
+
+    [Fact]
+    public void Short_soak_warms_up_a_quarter_and_samples_more_often()
+    {
+        var o = BenchOptions.Parse(["--steps", "soak", "--soak-minutes", "2"]);
+
+        Assert.True(o.Runs("soak"));
+        Assert.Equal((30.0, 2.0), (o.SoakWarmup.TotalSeconds, o.SoakSampleEvery.TotalSeconds));
+
+        var given = BenchOptions.Parse(["--soak-minutes", "2", "--soak-warmup-seconds", "10", "--soak-sample-seconds", "0.5", "--soak-faults", "reset_mid,429"]);
+
+        Assert.Equal((10.0, 0.5), (given.SoakWarmup.TotalSeconds, given.SoakSampleEvery.TotalSeconds));
+        Assert.Equal(["reset_mid", "429"], given.SoakFaults);
+    }
+
+    [Theory]
+    [InlineData("--soak-fault-rate", "1.5", "--soak-fault-rate wants a share between 0 and 1, got '1.5'")]
+    [InlineData("--soak-faults", "reset_mid,teapot", "--soak-faults takes reset_mid, reset_before or a 4xx/5xx status; got 'teapot'")]
+    [InlineData("--soak-warmup-seconds", "120", "--soak-warmup-seconds (120 s) must be shorter than the soak (60 s)")]
+    public void Bad_soak_settings_are_named(string name, string value, string message)
+    {
+        var e = Assert.Throws<ArgumentException>(() => BenchOptions.Parse(["--soak-minutes", "1", name, value]));
+
+        Assert.Equal(message, e.Message);
+    }
 }

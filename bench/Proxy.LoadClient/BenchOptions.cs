@@ -64,6 +64,33 @@ internal sealed class BenchOptions
     public int StutterWarmup { get; private set; } = 20;
     public int StutterSamples { get; private set; } = 200;
 
+    /// <summary>How long the soak loads the proxy (<c>--soak-minutes</c>).</summary>
+    public TimeSpan SoakDuration { get; private set; } = TimeSpan.FromMinutes(30);
+
+    private TimeSpan? _soakWarmup;
+    private TimeSpan? _soakSampleEvery;
+
+    /// <summary>The start of the soak left out of the trends: a quarter of it, at most 5 minutes, unless given.</summary>
+    public TimeSpan SoakWarmup => _soakWarmup ?? TimeSpan.FromTicks(Math.Min(SoakDuration.Ticks / 4, TimeSpan.FromMinutes(5).Ticks));
+
+    /// <summary>How often the soak reads the proxy's resources: a sixtieth of the run, between 1 and 5 s, unless given.</summary>
+    public TimeSpan SoakSampleEvery => _soakSampleEvery
+        ?? TimeSpan.FromSeconds(Math.Clamp(SoakDuration.TotalSeconds / 60, 1, 5));
+
+    public int SoakConcurrency { get; private set; } = 32;
+    public double SoakStreamShare { get; private set; } = 0.7;
+    public double SoakFaultRate { get; private set; } = 0.08;
+    public double SoakCancelRate { get; private set; } = 0.05;
+    public IReadOnlyList<string> SoakFaults { get; private set; } = ["reset_mid", "reset_before", "500", "503", "429"];
+
+    /// <summary>The emulator's run default in the soak: 20 events 25 ms apart, about half a second a stream.</summary>
+    public string SoakScenario { get; private set; } = "chunks=20;delay_ms=25";
+    public int SoakRelayPort { get; private set; } = 18083;
+
+    /// <summary>Longest wait after the load for the proxy's streams and descriptors to go back to idle.</summary>
+    public TimeSpan SoakSettle { get; private set; } = TimeSpan.FromSeconds(30);
+    public int SoakSeed { get; private set; } = 1;
+
     /// <summary>How much longer than the ramp the streams step waits for every stream to open.</summary>
     public static TimeSpan StreamOpenSlack { get; } = TimeSpan.FromSeconds(60);
 
@@ -99,6 +126,10 @@ internal sealed class BenchOptions
           --connections 64,256 --throughput-seconds S --throughput-rounds N --throughput-warmup S
           --streams N --stream-hold-seconds S --stream-event-ms MS --stream-ramp-seconds S
           --stutter-samples N --stutter-warmup N --stutter-scenario S
+          --steps soak --soak-minutes M   the soak (not in the default steps): steady load with cancels and upstream faults
+          --soak-warmup-seconds S --soak-sample-seconds S --soak-concurrency N --soak-scenario S --soak-seed N
+          --soak-stream-share R --soak-fault-rate R --soak-cancel-rate R --soak-settle-seconds S --soak-relay-port N
+          --soak-faults reset_mid,reset_before,500,503,429
           --results DIR --repo DIR
         """;
 
@@ -161,8 +192,30 @@ internal sealed class BenchOptions
                 case "--stutter-scenario": o.StutterScenario = Value(); break;
                 case "--stutter-warmup": o.StutterWarmup = Int(name, Value(), 0); break;
                 case "--stutter-samples": o.StutterSamples = Int(name, Value(), 1); break;
+                case "--soak-minutes": o.SoakDuration = Seconds(name, Value()) * 60; break;
+                case "--soak-warmup-seconds": o._soakWarmup = Seconds(name, Value()); break;
+                case "--soak-sample-seconds": o._soakSampleEvery = Seconds(name, Value()); break;
+                case "--soak-concurrency": o.SoakConcurrency = Int(name, Value(), 1); break;
+                case "--soak-stream-share": o.SoakStreamShare = Ratio(name, Value()); break;
+                case "--soak-fault-rate": o.SoakFaultRate = Ratio(name, Value()); break;
+                case "--soak-cancel-rate": o.SoakCancelRate = Ratio(name, Value()); break;
+                case "--soak-faults": o.SoakFaults = Split(Value()).Select(ParseFault).Distinct().ToArray(); break;
+                case "--soak-scenario": o.SoakScenario = Value(); break;
+                case "--soak-relay-port": o.SoakRelayPort = Int(name, Value(), 1); break;
+                case "--soak-settle-seconds": o.SoakSettle = Seconds(name, Value()); break;
+                case "--soak-seed": o.SoakSeed = Int(name, Value(), 0); break;
                 default: throw new ArgumentException($"unknown option {name}");
             }
+        }
+
+        if (o.SoakWarmup >= o.SoakDuration)
+        {
+            throw new ArgumentException($"--soak-warmup-seconds ({o.SoakWarmup.TotalSeconds:0} s) must be shorter than the soak ({o.SoakDuration.TotalSeconds:0} s)");
+        }
+
+        if (o.SoakFaultRate > 0 && o.SoakFaults.Count == 0)
+        {
+            throw new ArgumentException("--soak-fault-rate above 0 needs at least one of --soak-faults");
         }
 
         if (o.ResultsDir.Length == 0)
@@ -198,6 +251,7 @@ internal sealed class BenchOptions
         StreamRamp = TimeSpan.FromSeconds(1);
         StutterWarmup = 5;
         StutterSamples = 30;
+        SoakDuration = TimeSpan.FromMinutes(1);
     }
 
     private static string[] Split(string value) =>
@@ -223,6 +277,20 @@ internal sealed class BenchOptions
         return TimeSpan.FromSeconds(s);
     }
 
+    private static double Ratio(string name, string value)
+    {
+        if (!double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var r) || r is < 0 or > 1)
+        {
+            throw new ArgumentException($"{name} wants a share between 0 and 1, got '{value}'");
+        }
+
+        return r;
+    }
+
+    private static string ParseFault(string value) => Soak.SoakMix.IsKnownFault(value)
+        ? value
+        : throw new ArgumentException($"--soak-faults takes reset_mid, reset_before or a 4xx/5xx status; got '{value}'");
+
     private static UpstreamKind ParseUpstream(string value) => value switch
     {
         "emulator" => UpstreamKind.Emulator,
@@ -240,7 +308,7 @@ internal sealed class BenchOptions
 
     private static string ParseStep(string value) => value switch
     {
-        "latency" or "throughput" or "streams" or "stutter" => value,
-        _ => throw new ArgumentException($"--steps takes latency, throughput, streams, stutter; got '{value}'"),
+        "latency" or "throughput" or "streams" or "stutter" or "soak" => value,
+        _ => throw new ArgumentException($"--steps takes latency, throughput, streams, stutter, soak; got '{value}'"),
     };
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Proxy.LoadClient.Hosting;
 using Proxy.LoadClient.Load;
 using Proxy.LoadClient.Report;
+using Proxy.LoadClient.Soak;
 using Proxy.LoadClient.Steps;
 
 namespace Proxy.LoadClient;
@@ -88,6 +89,11 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
             results.Stutter = new StutterResult(options.StutterScenario, options.StutterSamples, rows);
         }
 
+        if (options.Runs("soak"))
+        {
+            await SoakAsync(environment, results, cancellationToken);
+        }
+
         environment.StopProxies();
         foreach (var (path, reason) in environment.Skipped)
         {
@@ -97,6 +103,37 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
         results.LoadAverageAtEnd = MachineInfo.CurrentLoadAverage();
         results.Elapsed = clock.Elapsed;
         return results;
+    }
+
+    /// <summary>
+    /// The soak: the emulator behind <see cref="FaultRelay"/> (which turns each request's marked scenario
+    /// into the emulator's header), a fresh proxy in front whose idle upstream connections close after
+    /// 5 s, so that what is still open after the load tells.
+    /// </summary>
+    private async Task SoakAsync(BenchEnvironment environment, BenchResults results, CancellationToken cancellationToken)
+    {
+        if (!options.Drives(PathKind.Proxy))
+        {
+            results.Skipped.Add("soak: it loads the proxy path, which --paths leaves out");
+            return;
+        }
+
+        log.WriteLine($"phase: soak (scenario {options.SoakScenario}, upstream faults through the relay on {options.SoakRelayPort})");
+        await environment.StartUpstreamAsync(options.SoakScenario, cancellationToken);
+        await using var relay = await FaultRelay.StartAsync(options.SoakRelayPort,
+            new Uri($"http://127.0.0.1:{options.EmulatorPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/"), cancellationToken);
+        var soakEnvironment = new Dictionary<string, string>
+        {
+            ["UPSTREAM_BASE_URL"] = $"http://127.0.0.1:{options.SoakRelayPort.ToString(System.Globalization.CultureInfo.InvariantCulture)}/v1",
+            ["IDLE_CONN_TIMEOUT_SECONDS"] = "5",
+        };
+        if (!await environment.StartProxyAsync(stutterRepair: true, cancellationToken, soakEnvironment) || environment.ProxyPid is not { } pid)
+        {
+            return;
+        }
+
+        log.WriteLine("step 5: soak");
+        results.Soak = await SoakStep.RunAsync(options, environment.Target(PathKind.Proxy), pid, log, cancellationToken);
     }
 
     private static Func<(long RssKb, long HwmKb)>? MemoryOf(BenchEnvironment environment, PathKind path) => path switch

@@ -5,7 +5,7 @@ using Proxy.LoadClient.Stub;
 namespace Proxy.LoadClient;
 
 /// <summary>
-/// <c>run [options]</c>: the benchmark (bench/run.sh builds and calls this);
+/// <c>run [options]</c>: the benchmark (bench/run.sh builds and calls this; exit 1 when a soak ran and failed);
 /// <c>update-docs [--repo DIR] [--results DIR]</c>: copy the last run into docs/BENCHMARKS.md;
 /// <c>stub --port N --api-key K [--scenario S]</c>: the minimal upstream.
 /// </summary>
@@ -71,7 +71,9 @@ public static class Program
             WriteDocs(results, options.RepoRoot);
         }
 
-        return 0;
+        // The soak is the one step with a pass mark a run can fail on its own: growth, something left
+        // open, or a failure no fault explains.
+        return results.Soak is { } soak && !Soak.SoakJudge.Passed(soak) ? 1 : 0;
     }
 
     private static async Task<int> UpdateDocsAsync(string[] args)

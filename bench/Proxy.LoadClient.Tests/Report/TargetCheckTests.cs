@@ -15,6 +15,7 @@ public sealed class TargetCheckTests
             ("0.80x at 64 non-streaming", true),
             ("8000 streams, 8000 held together, 0 errors, 25.0 KB per stream", true),
             ("2.000 ms", true),
+            ("not measured", null),
         ], targets.Select(t => (t.Measured, t.Met)));
     }
 
@@ -23,7 +24,7 @@ public sealed class TargetCheckTests
     {
         var targets = TargetCheck.Evaluate(SampleResults.Create(proxyNonStreamingMedian: 0.31, proxyRps: 6900, proxyStreamErrors: 1));
 
-        Assert.Equal([false, false, false, true], targets.Select(t => t.Met));
+        Assert.Equal([false, false, false, true, null], targets.Select(t => t.Met));
         Assert.Equal("0.110 ms non-streaming, 0.050 ms streaming", targets[0].Measured);
         Assert.Equal("0.69x at 64 non-streaming", targets[1].Measured);
     }
@@ -75,5 +76,27 @@ public sealed class TargetCheckTests
         r.Streams = r.Streams! with { Rows = [r.Streams.Rows[0] with { Streams = 200, Held = 199, Errors = 1 }] };
 
         Assert.False(TargetCheck.Evaluate(r)[2].Met);
+    }
+
+    [Fact]
+    public void Soak_passes_flat_with_nothing_open_and_no_unexpected_failure()
+    {
+        var r = SampleResults.Create();
+        r.Soak = Soak.SoakJudgeTests.Result();
+
+        var soak = TargetCheck.Evaluate(r)[4];
+
+        Assert.Equal(("2 min, all flat, nothing left open, 0 unexpected failures", (bool?)true), (soak.Measured, soak.Met));
+    }
+
+    [Fact]
+    public void Soak_fails_on_unexpected_failures()
+    {
+        var r = SampleResults.Create();
+        r.Soak = Soak.SoakJudgeTests.Result() with { Counts = Soak.SoakJudgeTests.Counts() with { FailedOtherwise = 40, FaultNotSeen = 2 } };
+
+        var soak = TargetCheck.Evaluate(r)[4];
+
+        Assert.Equal(("2 min, all flat, nothing left open, 42 unexpected failures", (bool?)false), (soak.Measured, soak.Met));
     }
 }

@@ -65,6 +65,32 @@ public sealed class StepsTests(StubFixture stub) : IClassFixture<StubFixture>
     }
 
     [Fact]
+    public async Task Soak_step_sends_the_mix_samples_the_process_and_counts_every_outcome()
+    {
+        // The stub has no /health/detailed and ignores faults: no fault in the mix, and open streams stay unknown.
+        var options = Options("--soak-minutes", "0.05", "--soak-warmup-seconds", "1", "--soak-sample-seconds", "0.25",
+            "--soak-concurrency", "2", "--soak-fault-rate", "0", "--soak-cancel-rate", "0.2", "--soak-settle-seconds", "0.5",
+            "--soak-scenario", "chunks=3;delay_ms=0");
+        var log = new StringWriter();
+
+        var result = await SoakStep.RunAsync(options, stub.Target, Environment.ProcessId, log, CancellationToken.None);
+
+        var c = result.Counts;
+        Assert.Empty(result.UnexpectedErrors);
+        Assert.True(c.Requests > 0);
+        Assert.Equal((0L, 0L, 0L, 0L), (c.Faulted, c.FaultBroke, c.FaultNotSeen, c.FailedOtherwise));
+        Assert.Equal(c.Requests, c.Succeeded + c.Cancelled);
+        Assert.True(c.CancelsPlanned > 0);
+        Assert.InRange(result.Samples.Count, 3, 13);
+        Assert.All(result.Samples, s => Assert.Equal((true, true, true, null, null), (s.RssKb > 0, s.Threads > 0, s.Fds > 0, s.GcHeapBytes, s.Streams)));
+        Assert.True(result.Trends[0].Samples > 0);
+        Assert.True(result.After.LeftOpen); // streams unknown: cannot be shown closed
+        Assert.Contains("; left open after the load: ? streams, " + result.After.Fds + " fds (idle " + result.After.IdleFds + ")" + Environment.NewLine,
+            log.ToString(), StringComparison.Ordinal);
+        Assert.Contains("soak: FAIL: GC heap: too few samples after the warm-up (0); ", log.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Top_errors_are_grouped_and_counted()
     {
         RequestSample Failed(string error) => new(false, 502, error, 1, 1, null, 0, []);

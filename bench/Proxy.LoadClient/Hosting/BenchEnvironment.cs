@@ -87,6 +87,11 @@ internal sealed class BenchEnvironment : IDisposable
             {
                 wanted.Add(("second proxy", _options.SecondProxyPort));
             }
+
+            if (_options.Runs("soak"))
+            {
+                wanted.Add(("soak relay", _options.SoakRelayPort));
+            }
         }
 
         var busy = wanted.Where(w => !Ports.IsFree(w.Port)).ToArray();
@@ -164,12 +169,14 @@ internal sealed class BenchEnvironment : IDisposable
 
     /// <summary>Starts a fresh proxy on the main port (so its peak memory belongs to the next step only).</summary>
     /// <returns>False when the proxy path is skipped.</returns>
-    public Task<bool> StartProxyAsync(bool stutterRepair, CancellationToken cancellationToken) =>
-        StartProxiesAsync([(_options.ProxyPort, stutterRepair)], cancellationToken);
+    /// <param name="environment">Settings of this step on top of the run's (<c>--proxy-env</c> still wins).</param>
+    public Task<bool> StartProxyAsync(bool stutterRepair, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null) =>
+        StartProxiesAsync([(_options.ProxyPort, stutterRepair)], cancellationToken, environment);
 
     /// <summary>Stops every proxy, then starts one fresh proxy per port given, side by side.</summary>
     /// <returns>False when the proxy path is skipped.</returns>
-    public async Task<bool> StartProxiesAsync(IReadOnlyList<(int Port, bool StutterRepair)> proxies, CancellationToken cancellationToken)
+    public async Task<bool> StartProxiesAsync(
+        IReadOnlyList<(int Port, bool StutterRepair)> proxies, CancellationToken cancellationToken, IReadOnlyDictionary<string, string>? environment = null)
     {
         StopProxies();
         if (!_options.Drives(PathKind.Proxy) || _skipped.ContainsKey(PathKind.Proxy))
@@ -200,6 +207,11 @@ internal sealed class BenchEnvironment : IDisposable
             env["LOG_LEVEL"] = _options.ProxyLogLevel;
             env["STUTTER_REPAIR"] = repair ? "true" : "false";
             env["QWEN_DIR"] = TempFolder("qwen-bench-creds-");
+            foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            {
+                env[name] = value;
+            }
+
             foreach (var (name, value) in _options.ProxyEnvironment)
             {
                 env[name] = value;

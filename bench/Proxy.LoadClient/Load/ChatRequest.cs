@@ -11,13 +11,14 @@ internal sealed class ChatRequest
     private readonly byte[] _body;
     private readonly AuthenticationHeaderValue _auth;
 
-    public ChatRequest(string model, bool stream, string apiKey, string? scenario)
+    /// <param name="note">Appended to the message text (the soak marks a request's scenario there).</param>
+    public ChatRequest(string model, bool stream, string apiKey, string? scenario, string? note = null)
     {
         Stream = stream;
         Scenario = scenario;
         var flag = stream ? "true" : "false";
         _body = Encoding.UTF8.GetBytes(
-            $$"""{"model":"{{model}}","messages":[{"role":"user","content":"Say hello."}],"stream":{{flag}}}""");
+            $$"""{"model":"{{model}}","messages":[{"role":"user","content":"Say hello.{{(note is null ? "" : " " + note)}}"}],"stream":{{flag}}}""");
         _auth = new AuthenticationHeaderValue("Bearer", apiKey);
     }
 

@@ -8,6 +8,9 @@ internal static class RequestRunner
 {
     private const int BufferSize = 4096;
 
+    /// <summary>The most of a non-200 body kept to find its error code.</summary>
+    private const int ErrorHeadSize = 2048;
+
     public static Task<RequestSample> SendAsync(
         HttpClient client, LoadTarget target, ChatRequest request, CancellationToken cancellationToken) =>
         SendAsync(client, target, request, ReadMode.Whole, cancellationToken);
@@ -22,6 +25,8 @@ internal static class RequestRunner
         long bytes = 0;
         var status = 0;
         var opened = false;
+        byte[]? errorHead = null;
+        var errorHeadLength = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         using var linked = release.CanBeCanceled ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, release) : null;
         var token = linked?.Token ?? cancellationToken;
@@ -49,7 +54,14 @@ internal static class RequestRunner
                     }
 
                     bytes += read;
-                    if (request.Stream)
+                    if (status != 200)
+                    {
+                        errorHead ??= new byte[ErrorHeadSize];
+                        var keep = Math.Min(read, ErrorHeadSize - errorHeadLength);
+                        buffer.AsSpan(0, keep).CopyTo(errorHead.AsSpan(errorHeadLength));
+                        errorHeadLength += keep;
+                    }
+                    else if (request.Stream)
                     {
                         scanner.Feed(buffer.AsSpan(0, read), now);
                         if (stopAtFirstToken && scanner.FirstTokenAt != 0)
@@ -59,7 +71,8 @@ internal static class RequestRunner
                     }
                 }
 
-                return Sample(start, firstByte, status, Verdict(status, bytes, request.Stream, stopAtFirstToken, scanner), scanner, released: false);
+                var sample = Sample(start, firstByte, status, Verdict(status, bytes, request.Stream, stopAtFirstToken, scanner), scanner, released: false);
+                return errorHead is null ? sample : sample with { ErrorCode = ErrorCode(errorHead.AsSpan(0, errorHeadLength)) };
             }
         }
         catch (OperationCanceledException) when (release.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
@@ -135,6 +148,27 @@ internal static class RequestRunner
         }
 
         return scanner.SawDone ? null : "stream ended without [DONE]";
+    }
+
+    /// <summary><c>error.code</c> of an OpenAI-style error body, or null when the body is not one.</summary>
+    internal static string? ErrorCode(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            var reader = new System.Text.Json.Utf8JsonReader(body);
+            using var document = System.Text.Json.JsonDocument.ParseValue(ref reader);
+            return document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Object
+                   && document.RootElement.TryGetProperty("error", out var error)
+                   && error.ValueKind == System.Text.Json.JsonValueKind.Object
+                   && error.TryGetProperty("code", out var code)
+                   && code.ValueKind == System.Text.Json.JsonValueKind.String
+                ? code.GetString()
+                : null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
     }
 
     private static Exception Innermost(Exception e)

@@ -13,4 +13,7 @@ internal sealed record RequestSample(
 {
     /// <summary>Still open when the caller ended it on purpose (see <see cref="ReadMode.Release"/>).</summary>
     public bool Released { get; init; }
+
+    /// <summary><c>error.code</c> of a non-200 answer's JSON body, when it has one (e.g. <c>circuit_open</c>).</summary>
+    public string? ErrorCode { get; init; }
 }

@@ -23,6 +23,7 @@ internal sealed class BenchResults
     public ThroughputResult? Throughput { get; set; }
     public StreamsResult? Streams { get; set; }
     public StutterResult? Stutter { get; set; }
+    public SoakResult? Soak { get; set; }
 
     /// <summary>BenchmarkDotNet's GitHub-markdown tables, by benchmark class.</summary>
     public List<MicroTable> Micro { get; } = [];

@@ -38,6 +38,7 @@ internal static class MarkdownReport
         Throughput(md, r.Throughput);
         Streams(md, r.Streams);
         Stutter(md, r.Stutter);
+        Soak(md, r.Soak);
         foreach (var table in r.Micro)
         {
             md.AppendLine();
@@ -166,6 +167,61 @@ internal static class MarkdownReport
             md.AppendLine(CultureInfo.InvariantCulture, $"| {row.Path} | {Ms(row.FirstToken.Median)} | {Ms(row.FirstToken.P99)} | {Errors(row.Errors, row.FirstError)} |");
         }
     }
+
+    private static void Soak(StringBuilder md, SoakResult? soak)
+    {
+        if (soak is null)
+        {
+            return;
+        }
+
+        var c = soak.Counts;
+        md.AppendLine();
+        md.AppendLine("### 5. Soak");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"{soak.Minutes:0.#} min against the proxy, {soak.Concurrency} clients sending back to back; scenario `{soak.Scenario}`; {soak.Mix}. Resources read every {soak.SampleSeconds:0.#} s; trends are least-squares lines over the samples after a {soak.WarmupSeconds:0} s warm-up. Noise band = twice the samples' standard deviation around the line; a trend is flat when its growth over the window is within the band or the floor.");
+        md.AppendLine();
+        md.AppendLine("| requests | succeeded | broken by injected faults | cancelled by the client | failed otherwise | faults answered as success |");
+        md.AppendLine("| ---: | ---: | ---: | ---: | ---: | ---: |");
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"| {c.Requests} | {c.Succeeded} | {c.FaultBroke} of {c.Faulted} | {c.Cancelled} of {c.CancelsPlanned} | {Flag(c.FailedOtherwise)} | {Flag(c.FaultNotSeen)} |");
+        if (soak.UnexpectedErrors.Count > 0)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Failed otherwise: {string.Join("; ", soak.UnexpectedErrors).Replace("|", "/", StringComparison.Ordinal)}.");
+        }
+
+        md.AppendLine();
+        md.AppendLine("| resource | samples | start | end | slope per min | ± std. error | growth over window | noise band | floor | flat |");
+        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+        foreach (var t in soak.Trends)
+        {
+            var unit = t.Unit.Length == 0 ? "" : " " + t.Unit;
+            md.AppendLine(CultureInfo.InvariantCulture,
+                $"| {t.Metric} | {t.Samples} | {Num(t.Start, "0.0")}{unit} | {Num(t.End, "0.0")}{unit} | {Num(t.SlopePerMinute, "+0.00;-0.00;0.00")} | {Num(t.SlopeError, "0.00")} | " +
+                $"{Num(t.Growth, "+0.0;-0.0;0.0")} | {Num(t.NoiseBand, "0.0")} | {t.Floor.ToString("0", CultureInfo.InvariantCulture)} | {t.Flat switch { true => "yes", false => "**no**", null => None }} |");
+        }
+
+        var a = soak.After;
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"After the load (the client's connections closed, {a.SettleSeconds:0} s to settle): {Count(a.Streams)} streams active, {Count(a.Fds)} open fds (idle {Count(a.IdleFds)}), " +
+            $"{Count(a.Threads)} threads (idle {Count(a.IdleThreads)}), RSS {Mb(a.RssKb)} (idle {Mb(a.IdleRssKb)}): {(a.LeftOpen ? "**something left open**" : "nothing left open")}.");
+        if (a.NewFds is { Count: > 0 } fds)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"Open since idle: {string.Join("; ", fds)}.");
+        }
+
+        var misses = Proxy.LoadClient.Soak.SoakJudge.Misses(soak);
+        md.AppendLine();
+        md.AppendLine(misses.Count == 0 ? "Verdict: **pass**." : $"Verdict: **fail**: {string.Join("; ", misses)}.");
+    }
+
+    private static string Flag(long count) => count == 0 ? "0" : $"**{count.ToString(CultureInfo.InvariantCulture)}**";
+
+    private static string Count(long? value) => value?.ToString(CultureInfo.InvariantCulture) ?? None;
 
     internal static string Ms(double value) => double.IsNaN(value) ? None : value.ToString("0.000", CultureInfo.InvariantCulture);
 

@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Proxy.LoadClient.Report;
 
-/// <summary>The four figures the gateway is held to, read off a run. Met is null when the run cannot tell.</summary>
+/// <summary>The five figures the gateway is held to, read off a run. Met is null when the run cannot tell.</summary>
 internal sealed record TargetCheck(string Name, string Goal, string Measured, bool? Met)
 {
     public const double MaxAddedMedianMs = 0.1;
@@ -14,7 +14,7 @@ internal sealed record TargetCheck(string Name, string Goal, string Measured, bo
     private const string NotMeasured = "not measured";
 
     public static IReadOnlyList<TargetCheck> Evaluate(BenchResults r) =>
-        [AddedLatency(r.Latency), Throughput(r.Throughput), Streams(r.Streams), StutterCost(r.Stutter)];
+        [AddedLatency(r.Latency), Throughput(r.Throughput), Streams(r.Streams), StutterCost(r.Stutter), Soak(r.Soak)];
 
     private static TargetCheck AddedLatency(LatencyResult? latency)
     {
@@ -92,6 +92,22 @@ internal sealed record TargetCheck(string Name, string Goal, string Measured, bo
 
         var cost = on.FirstToken.Median - off.FirstToken.Median;
         return new TargetCheck(name, goal, $"{F(cost, "0.000")} ms", cost <= MaxRepairCostMs);
+    }
+
+    private static TargetCheck Soak(SoakResult? soak)
+    {
+        const string name = "soak: steady load with cancels and upstream faults";
+        const string goal = "every resource flat after warm-up, nothing left open, 0 unexpected failures";
+        if (soak is null)
+        {
+            return new TargetCheck(name, goal, NotMeasured, null);
+        }
+
+        var growing = soak.Trends.Where(t => t.Flat is not true).Select(t => t.Metric).ToArray();
+        var measured = string.Create(CultureInfo.InvariantCulture,
+            $"{soak.Minutes:0.#} min, {(growing.Length == 0 ? "all flat" : "not flat: " + string.Join(", ", growing))}, " +
+            $"{(soak.After.LeftOpen ? "left open" : "nothing left open")}, {soak.Counts.FailedOtherwise + soak.Counts.FaultNotSeen} unexpected failures");
+        return new TargetCheck(name, goal, measured, Proxy.LoadClient.Soak.SoakJudge.Passed(soak));
     }
 
     private static string F(double? value, string format) => MarkdownReport.Num(value, format);

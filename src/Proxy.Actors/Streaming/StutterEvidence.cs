@@ -28,6 +28,22 @@ internal static class StutterEvidence
 
     private static readonly SearchValues<byte> AsciiLetters = SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"u8);
 
+    // What code puts after a keyword or a name and prose seldom does: calls, blocks, indexes,
+    // snake_case, assignments, statement ends, generics, "x: int".
+    private static readonly SearchValues<byte> CodeMarks = SearchValues.Create("(){}[]_=;<>:"u8);
+
+    // How far into what the repeat adds a code mark is looked for.
+    private const int CodeMarkReach = 32;
+
+    // Keywords and built-ins that open a line of code, in lower case as the languages write them.
+    private static readonly string[] CodeKeywords =
+    [
+        "def", "class", "import", "from", "return", "print", "async", "await", "lambda", "with", "yield", "raise", "elif", "else",
+        "for", "while", "if", "fn", "let", "const", "var", "function", "func", "package", "pub", "use", "impl", "struct", "enum",
+        "trait", "match", "public", "private", "protected", "static", "void", "int", "using", "namespace", "interface", "type",
+        "export", "try", "catch", "switch", "case", "val", "object", "console",
+    ];
+
     /// <summary>
     /// Confidence contributed by one content event, <paramref name="content"/>, that starts with
     /// <paramref name="reference"/> (the text so far, or the last held snapshot) and came
@@ -50,7 +66,7 @@ internal static class StutterEvidence
             score += gap <= options.DuplicateWindow ? 0.5 : -0.5;
         }
         else if (firstRepeat && score < options.ConfirmScore
-            && (IsMarkupRun(reference) || IsShortWord(reference, growth))
+            && (IsMarkupRun(reference) || IsShortWord(reference, growth) || IsWordRunningIntoCode(reference, growth))
             && BreaksRepetition(content, reference.Length, IsCodeFence(reference)))
         {
             // The stream's opening markup ("##", "```", "**", eight spaces) repeated by the very next
@@ -61,6 +77,8 @@ internal static class StutterEvidence
             // then "    sum"), and not once something is held ("*", "**", "**Sure"). The same for a
             // one-letter word: "I", "I would" read as deltas is "II would", and for a short word
             // followed by a space or a mark: "if", "if (a" would be "ifif (a"; "x", "x = len(a)" would be "xx = len(a)".
+            // And for a short word or part of one that the repeat runs on into code: "de", "def parse_header("
+            // would be "dedef parse_header("; "fn ", "fn main() {" would be "fn fn main() {".
             score += Math.Min(Information(growth), options.ConfirmScore);
         }
 
@@ -146,15 +164,81 @@ internal static class StutterEvidence
             return false;
         }
 
-        foreach (var doubled in DoubledWords)
+        return !IsDoubledWord(reference);
+    }
+
+    /// <summary>
+    /// One to three ASCII letters, a word with the space that ends it ("fn ") or the start of one
+    /// ("de", "pr"), that the repeat runs on into a line of code opening with a keyword: the word goes
+    /// on into the keyword ("de" then "def parse_header(", "pr" then "print(x)") or is it, and the next
+    /// word follows the space ("fn " then "fn main() {"), and a code mark comes soon after. Read as
+    /// deltas that is "dedef parse_header(", "prprint(x)", "fn fn main() {": nothing is doubled before
+    /// a keyword. Names and words may open by doubling their first letters ("rerender(", "dedent(",
+    /// "mimic(", "cocoa"), which is why the repeat must open with a keyword and not just any name.
+    /// Not one letter running on into a name, keyword or not ("l" then "llama(", "p" then "pprint(x)"),
+    /// and not a word English doubles ("ha", "no").
+    /// </summary>
+    private static bool IsWordRunningIntoCode(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth)
+    {
+        var spaced = reference.Length > 1 && reference[^1] == (byte)' ';
+        var word = spaced ? reference[..^1] : reference;
+        if (word.Length is 0 or > 3 || word.ContainsAnyExcept(AsciiLetters) || IsDoubledWord(word))
         {
-            if (Ascii.EqualsIgnoreCase(reference, doubled))
+            return false;
+        }
+
+        var next = growth[0];
+        var nameGoesOn = next is (>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)'_';
+        if (spaced ? next is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' : word.Length < 2 || !nameGoesOn)
+        {
+            return false;
+        }
+
+        return growth[..Math.Min(growth.Length, CodeMarkReach)].ContainsAny(CodeMarks)
+            && OpensWithKeyword(reference, growth, word.Length);
+    }
+
+    /// <summary>The repeated content, <paramref name="reference"/> then <paramref name="growth"/>, opens with a
+    /// keyword longer than <paramref name="wordLength"/> letters (or as long, when the reference ends with
+    /// its space), followed by a character that is not part of a name.</summary>
+    private static bool OpensWithKeyword(ReadOnlySpan<byte> reference, ReadOnlySpan<byte> growth, int wordLength)
+    {
+        Span<byte> head = stackalloc byte[16];
+        var length = Math.Min(head.Length, reference.Length + growth.Length);
+        var fromReference = Math.Min(length, reference.Length);
+        reference[..fromReference].CopyTo(head);
+        growth[..(length - fromReference)].CopyTo(head[fromReference..]);
+        head = head[..length];
+        foreach (var keyword in CodeKeywords)
+        {
+            var longEnough = keyword.Length > wordLength || (keyword.Length == wordLength && reference.Length > wordLength);
+            if (!longEnough || head.Length <= keyword.Length
+                || !Ascii.Equals(head[..keyword.Length], keyword))
             {
-                return false;
+                continue;
+            }
+
+            var after = head[keyword.Length];
+            if (after is not ((>= (byte)'a' and <= (byte)'z') or (>= (byte)'A' and <= (byte)'Z') or (>= (byte)'0' and <= (byte)'9') or (byte)'_'))
+            {
+                return true;
             }
         }
 
-        return true;
+        return false;
+    }
+
+    private static bool IsDoubledWord(ReadOnlySpan<byte> word)
+    {
+        foreach (var doubled in DoubledWords)
+        {
+            if (Ascii.EqualsIgnoreCase(word, doubled))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

@@ -33,6 +33,17 @@ public sealed class StutterRepairTests
     [InlineData("no|no, no|!")]
     [InlineData("```|```|`|\nx")]
     [InlineData("the|the| end")]
+    [InlineData("co|coa is warm|.")] // cocoa: prose opens with its own first letters
+    [InlineData("ok |ok now|!")]
+    [InlineData("mu|mumbled|, then")]
+    [InlineData("l|lama(x)|;")] // llama(x): one letter may be doubled by a name
+    [InlineData("re|render(view)|;")] // rerender(view): names open with doubled letters too
+    [InlineData("de|dent(text)|)")] // dedent(text)
+    [InlineData("mi|mic(x)|;")] // mimic(x)
+    [InlineData("i|if(a, b, c)|;")] // iif(a, b, c)
+    [InlineData("p|print(x)|;")] // pprint(x): one letter before a keyword is a name too
+    [InlineData("im|import os\n|x")] // no mark of code after the keyword: left as it came
+    [InlineData("ha|hahaha_x()|;")]
     public void Clean_stream_passes_byte_for_byte(string joined)
     {
         var deltas = joined.Split('|');
@@ -243,6 +254,10 @@ public sealed class StutterRepairTests
     [InlineData("if", "if (a == b)", " (a == b)")]
     [InlineData("x", "x = len(a)", " = len(a)")]
     [InlineData("    _ => {}", "    _ => {}\n    return", "\n    return")] // three kinds of marks
+    [InlineData("de", "def parse_header(line):", "f parse_header(line):")] // dedef parse_header(
+    [InlineData("fn ", "fn main() {", "main() {")] // fn fn main() {
+    [InlineData("pr", "print(x)", "int(x)")]
+    [InlineData("cl", "class Foo:", "ass Foo:")]
     public void Opening_repeated_and_continued_at_once_is_a_snapshot(string first, string second, string repaired)
     {
         var driver = new RepairDriver();
