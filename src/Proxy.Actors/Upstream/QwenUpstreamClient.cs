@@ -19,6 +19,7 @@ internal sealed class QwenUpstreamClient : IDisposable
     private readonly ILogger _logger;
     private const string RequestIdHeader = "X-Request-ID";
     private readonly string _userAgent;
+    private readonly string _proxyUserAgent;
 
     public QwenUpstreamClient(UpstreamOptions options, TimeProvider? time = null, ILogger<QwenUpstreamClient>? logger = null, HttpMessageHandler? handler = null)
     {
@@ -26,6 +27,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<QwenUpstreamClient>.Instance;
         _userAgent = options.UserAgent;
+        _proxyUserAgent = options.ProxyUserAgent;
         _http = new HttpClient(handler ?? options.CreateHandler(), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -56,18 +58,19 @@ internal sealed class QwenUpstreamClient : IDisposable
     /// As <see cref="CreateCall(ReadOnlyMemory{byte}, string, ITokenSource, IReadOnlyDictionary{string, string}?, bool?)"/>
     /// with one extra header, <c>X-Request-ID: <paramref name="requestId"/></c>, and nothing built per request to carry it.
     /// </summary>
-    public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream)
+    /// <param name="account">The account's identity and extra headers; when null, Qwen Code's identity goes to Qwen OAuth and Qwen's hosts only.</param>
+    public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream, AccountHeaders? account = null)
     {
         ArgumentNullException.ThrowIfNull(requestId);
-        return Create(body, path, tokens, extraHeaders: null, requestId, stream);
+        return Create(body, path, tokens, account?.Extra, requestId, stream, account?.QwenIdentity);
     }
 
     private UpstreamCall Create(
-        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, IReadOnlyDictionary<string, string>? extraHeaders, string? requestId, bool stream)
+        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, IReadOnlyDictionary<string, string>? extraHeaders, string? requestId, bool stream, bool? qwenIdentity = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tokens);
-        return new CallSpec(this, body, path.TrimStart('/'), tokens, extraHeaders, requestId, stream).Invoke;
+        return new CallSpec(this, body, path.TrimStart('/'), tokens, extraHeaders, requestId, stream, qwenIdentity).Invoke;
     }
 
     public void Dispose() => _http.Dispose();
@@ -166,14 +169,22 @@ internal sealed class QwenUpstreamClient : IDisposable
 
         var headers = request.Headers;
         headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
-        headers.TryAddWithoutValidation("User-Agent", _userAgent);
-        headers.TryAddWithoutValidation(QwenHeaders.DashScopeUserAgent, _userAgent);
-        if (QwenHeaders.IsOAuth(token))
+        if (call.QwenIdentity ?? QwenHeaders.ExpectedBy(token))
         {
-            headers.TryAddWithoutValidation(QwenHeaders.DashScopeAuthType, QwenHeaders.OAuthAuthType);
+            headers.TryAddWithoutValidation("User-Agent", _userAgent);
+            headers.TryAddWithoutValidation(QwenHeaders.DashScopeUserAgent, _userAgent);
+            if (QwenHeaders.IsOAuth(token))
+            {
+                headers.TryAddWithoutValidation(QwenHeaders.DashScopeAuthType, QwenHeaders.OAuthAuthType);
+            }
+
+            headers.TryAddWithoutValidation(QwenHeaders.DashScopeCacheControl, "enable");
+        }
+        else
+        {
+            headers.TryAddWithoutValidation("User-Agent", _proxyUserAgent);
         }
 
-        headers.TryAddWithoutValidation(QwenHeaders.DashScopeCacheControl, "enable");
         headers.TryAddWithoutValidation("Accept", call.Stream ? QwenHeaders.EventStream : QwenHeaders.Json);
 
         if (call.RequestId is { } requestId)
@@ -223,7 +234,8 @@ internal sealed class QwenUpstreamClient : IDisposable
         ITokenSource Tokens,
         IReadOnlyDictionary<string, string>? ExtraHeaders,
         string? RequestId,
-        bool Stream)
+        bool Stream,
+        bool? QwenIdentity)
     {
         public Task<UpstreamResult> Invoke(CancellationToken cancellationToken) => Client.SendAsync(this, cancellationToken);
     }

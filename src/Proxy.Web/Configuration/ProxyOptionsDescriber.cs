@@ -20,6 +20,8 @@ internal static class ProxyOptionsDescriber
         Add(s, "QWEN_API_BASE_URL", o.QwenApiBaseUrl is null ? "(from credential)" : Secrets.MaskUrl(o.QwenApiBaseUrl));
         Add(s, "UPSTREAM_BASE_URL", Secrets.MaskUrl(o.UpstreamBaseUrl));
         Add(s, "UPSTREAM_API_KEY", Secrets.Mask(o.UpstreamApiKey));
+        Add(s, "ACCOUNTS_FILE", o.AccountsFile ?? "(none)");
+        Add(s, "ACCOUNT_COOLDOWN", DurationParser.Format(o.AccountCooldown));
         Add(s, "PROXY_API_KEYS", o.ProxyApiKeys.Count == 0 ? "(none)" : "[" + string.Join(", ", o.ProxyApiKeys.Select(Secrets.Mask)) + "]");
         Add(s, "ALLOW_UNAUTHENTICATED", Bool(o.AllowUnauthenticated));
         Add(s, "DEFAULT_MODEL", o.DefaultModel);

@@ -168,7 +168,7 @@ internal sealed class ProxyMetrics : IDisposable
         _ => statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static string KindText(FailureKind kind) => kind switch
+    internal static string KindText(FailureKind kind) => kind switch
     {
         FailureKind.UpstreamUnreachable => "upstream_unreachable",
         FailureKind.UpstreamServerError => "upstream_server_error",
