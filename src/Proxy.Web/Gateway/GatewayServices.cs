@@ -4,6 +4,7 @@ using Proxy.Actors.Resilience;
 using Proxy.Actors.Runtime;
 using Proxy.Actors.Streaming;
 using Proxy.Actors.Upstream;
+using Proxy.Web.Accounts;
 using Proxy.Web.Configuration;
 using Proxy.Web.Health;
 using Proxy.Web.Hosting;
@@ -14,7 +15,7 @@ namespace Proxy.Web.Gateway;
 /// <summary>The composition of the request path: actor system, upstream client, the account and its handler.</summary>
 internal static class GatewayServices
 {
-    public const string AccountName = "qwen";
+    public const string AccountName = SingleAccountPool.AccountName;
 
     public static IServiceCollection AddGateway(this IServiceCollection services, ProxyOptions options, IConfiguration configuration)
     {
@@ -29,13 +30,14 @@ internal static class GatewayServices
             sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<QwenUpstreamClient>>()));
         services.AddSingleton(sp => new ResilienceMetrics(sp.GetService<System.Diagnostics.Metrics.IMeterFactory>()));
-        services.AddSingleton(sp => CreateAccount(sp, options));
+        services.AddSingleton(sp => CreatePool(sp, options));
+        services.AddSingleton(sp => sp.GetRequiredService<UpstreamPool>().Accounts);
+        services.AddSingleton(sp => sp.GetRequiredService<UpstreamPool>().Upstreams[0]);
         services.Replace(ServiceDescriptor.Singleton<IChatCompletionsHandler, GatewayChatHandler>());
         services.Replace(ServiceDescriptor.Singleton<ICircuitStatusProvider, BreakerStatusProvider>());
 
         if (options.UpstreamMode == UpstreamMode.ApiKey)
         {
-            services.Replace(ServiceDescriptor.Singleton<ITokenSource>(new ApiKeyTokenSource(options.UpstreamBaseUrl!, options.UpstreamApiKey ?? string.Empty)));
             services.Replace(ServiceDescriptor.Singleton<IReadinessProbe, ApiKeyReadiness>());
             services.Replace(ServiceDescriptor.Singleton<IAccountStatusProvider, ApiKeyReadiness>());
         }
@@ -65,38 +67,78 @@ internal static class GatewayServices
         }.WithBufferSize(options.StreamingBufferSize).WithMaxHoldTime(options.StutterMaxHold);
     }
 
-    private static UpstreamAccount CreateAccount(IServiceProvider services, ProxyOptions options)
+    /// <summary>One <see cref="UpstreamAccount"/> per account of the pool, each with its own breaker, retry and token source.</summary>
+    private static UpstreamPool CreatePool(IServiceProvider services, ProxyOptions options)
+    {
+        var time = services.GetRequiredService<TimeProvider>();
+        var loggers = services.GetRequiredService<ILoggerFactory>();
+        var pool = new AccountPool(options.Pool, time, new AccountStateOptions { Cooldown = options.AccountCooldown }, loggers);
+        AccountLog.Pool(loggers.CreateLogger("Proxy.Accounts"), options.Pool.Describe());
+        var several = pool.Accounts.Count > 1;
+        var upstreams = new UpstreamAccount[pool.Accounts.Count];
+        foreach (var state in pool.Accounts)
+        {
+            var account = CreateAccount(services, options, state.Definition, several);
+            upstreams[state.Index] = account;
+            var tokens = several && state.Definition.Kind == AccountKind.QwenOAuth ? services.GetService<TokenManager>() : null;
+            state.Probe = new AccountProbe(account, account.SharesCooldown, tokens);
+        }
+
+        var metrics = services.GetRequiredService<Metrics.ProxyMetrics>();
+        metrics.ObserveAccounts(
+            () => pool.Accounts.Select(a => new System.Diagnostics.Metrics.Measurement<long>(a.InFlight, new KeyValuePair<string, object?>("account", a.Name))),
+            () => pool.Accounts.Select(a => new System.Diagnostics.Metrics.Measurement<long>(
+                (long)a.Check(time.GetUtcNow(), out _), new KeyValuePair<string, object?>("account", a.Name))));
+        return new UpstreamPool(pool, upstreams);
+    }
+
+    private static UpstreamAccount CreateAccount(IServiceProvider services, ProxyOptions options, AccountDefinition definition, bool several)
     {
         var system = services.GetRequiredService<ActorSystem>();
         var time = services.GetRequiredService<TimeProvider>();
         var loggers = services.GetRequiredService<ILoggerFactory>();
         var breaker = CircuitBreaker<GatewayStream, StreamMessage>.Start(
             system,
-            AccountName,
+            definition.Name,
             new BreakerOptions { MaxFailures = options.StreamingMaxErrors },
             UpstreamAccount.CreateStream,
             services.GetRequiredService<ResilienceMetrics>());
-        var cooldown = new AccountCooldown(AccountName, time, new CooldownOptions(), services.GetService<ICooldownStore>(), loggers.CreateLogger<AccountCooldown>());
-        services.GetService<Actors.Cluster.PostgresCooldownStore>()?.Attach(cooldown); // cluster mode: cooldowns other instances found
+        var cluster = services.GetService<Actors.Cluster.PostgresCooldownStore>();
+        var cooldown = new AccountCooldown(
+            definition.Name,
+            time,
+            new CooldownOptions { DefaultCooldown = options.AccountCooldown < TimeSpan.FromHours(24) ? options.AccountCooldown : TimeSpan.FromHours(24) },
+            services.GetService<ICooldownStore>(),
+            loggers.CreateLogger<AccountCooldown>());
+        cluster?.Attach(cooldown); // cluster mode: cooldowns other instances found
+
+        // With several accounts a failing one is left for the next at once; alone, it is retried.
         // The metrics read the breaker's state, so they are looked up at the first retry, not here.
         var retry = RetryPipelines.Create(
-            new RetryOptions { Budget = options.RequestTimeout },
+            new RetryOptions { Budget = options.RequestTimeout, MaxRetryAttempts = several ? 0 : new RetryOptions().MaxRetryAttempts },
             time,
             loggers.CreateLogger("Proxy.Retry"),
             kind => services.GetRequiredService<Metrics.ProxyMetrics>().RecordRetry(kind));
+        var tokens = definition.Kind == AccountKind.QwenOAuth
+            ? services.GetRequiredService<ITokenSource>()
+            : new ApiKeyTokenSource(definition.BaseUrl!, definition.ApiKey!);
         return new UpstreamAccount(
-            AccountName,
-            services.GetRequiredService<ITokenSource>(),
+            definition.Name,
+            tokens,
             new AccountGate(cooldown, breaker),
             breaker,
             services.GetRequiredService<QwenUpstreamClient>(),
-            retry);
+            retry)
+        {
+            Headers = new AccountHeaders(definition.QwenHeaders, definition.Headers),
+            SharesCooldown = cluster is not null,
+        };
     }
 
-    /// <summary>The breaker's published state, for /health/detailed (never waits on the actor).</summary>
-    private sealed class BreakerStatusProvider(UpstreamAccount account) : ICircuitStatusProvider
+    /// <summary>Each breaker's published state, for /health/detailed (never waits on the actor).</summary>
+    private sealed class BreakerStatusProvider(UpstreamPool pool) : ICircuitStatusProvider
     {
-        public IReadOnlyList<CircuitStatus> GetCircuits()
+        public IReadOnlyList<CircuitStatus> GetCircuits() => pool.Upstreams.Select(account =>
         {
             var snapshot = account.Breaker.Snapshot;
             var state = snapshot.State switch
@@ -105,16 +147,28 @@ internal static class GatewayServices
                 Actors.Resilience.CircuitState.HalfOpen => Health.CircuitState.HalfOpen,
                 _ => Health.CircuitState.Closed,
             };
-            return [new CircuitStatus(account.Name, state, snapshot.RecentFailures, snapshot.TrialAt)];
-        }
+            return new CircuitStatus(account.Name, state, snapshot.RecentFailures, snapshot.TrialAt);
+        }).ToList();
     }
 
-    /// <summary>An API-key upstream is usable as long as the proxy runs: there is nothing to refresh.</summary>
-    private sealed class ApiKeyReadiness(ProxyOptions options) : IReadinessProbe, IAccountStatusProvider
+    /// <summary>API-key accounts have nothing to refresh: the pool is ready while one account can serve.</summary>
+    private sealed class ApiKeyReadiness(ProxyOptions options, AccountPool pool, TimeProvider time) : IReadinessProbe, IAccountStatusProvider
     {
-        public ReadinessReport Check() => new(true, "api key upstream " + options.UpstreamBaseUrl);
+        public ReadinessReport Check()
+        {
+            if (!pool.CanServe())
+            {
+                return new(false, "no upstream account can serve: " + string.Join(", ", pool.Accounts.Select(a => a.Name + " " + a.Check(time.GetUtcNow(), out _).ToWire())));
+            }
 
-        public IReadOnlyList<AccountStatus> GetAccounts() => [new AccountStatus(AccountName, "api_key", null, options.UpstreamBaseUrl?.ToString())];
+            return options.AccountsFile is null
+                ? new(true, "api key upstream " + options.UpstreamBaseUrl)
+                : new(true, $"{pool.Accounts.Count(a => a.DeadReason is null)} of {pool.Accounts.Count} upstream accounts alive");
+        }
+
+        public IReadOnlyList<AccountStatus> GetAccounts() => pool.Accounts
+            .Select(a => new AccountStatus(a.Name, a.DeadReason is null ? "api_key" : "dead", null, a.Definition.Preset ?? a.Definition.BaseUrl?.ToString()))
+            .ToList();
     }
 
     /// <summary>The upstream connection settings: pool size, idle timeout and HTTP version.</summary>

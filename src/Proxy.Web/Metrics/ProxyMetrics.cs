@@ -29,6 +29,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Counter<long> _upstreamFailures;
     private readonly Counter<long> _refreshes;
     private readonly Counter<long> _rateLimited;
+    private readonly Counter<long> _accountAttempts;
     private long _requestsTotal;
     private long _clientErrorsTotal;
     private long _serverErrorsTotal;
@@ -54,6 +55,7 @@ internal sealed class ProxyMetrics : IDisposable
         _upstreamFailures = Meter.CreateCounter<long>("qwen_proxy.upstream.failures", "{failure}", "Upstream failures, by failure kind.");
         _refreshes = Meter.CreateCounter<long>("qwen_proxy.token.refreshes", "{refresh}", "Access token refreshes, by outcome.");
         _rateLimited = Meter.CreateCounter<long>("qwen_proxy.rate_limited", "{request}", "Requests refused by the client rate limiter.");
+        _accountAttempts = Meter.CreateCounter<long>("qwen_proxy.account.attempts", "{attempt}", "Upstream attempts per account, by outcome (success or failure kind).");
         if (circuits is not null)
         {
             Meter.CreateObservableGauge("qwen_proxy.circuit_breaker.state", () => ObserveCircuits(circuits), "{state}",
@@ -127,6 +129,24 @@ internal sealed class ProxyMetrics : IDisposable
     {
         Interlocked.Increment(ref _retriesTotal);
         _retries.Add(1, new KeyValuePair<string, object?>("kind", KindText(reason)));
+    }
+
+    /// <summary>One request's attempt at one upstream account ended with <paramref name="outcome"/>.</summary>
+    public void RecordAccountAttempt(string account, FailureKind outcome) =>
+        _accountAttempts.Add(
+            1,
+            new KeyValuePair<string, object?>("account", account),
+            new KeyValuePair<string, object?>("outcome", outcome == FailureKind.None ? "success" : KindText(outcome)));
+
+    /// <summary>
+    /// Per-account gauges read from the pool's published state: requests in flight, and the state
+    /// (0 available, 1 cooling down, 2 circuit open, 3 at capacity, 4 auth required, 5 dead).
+    /// </summary>
+    public void ObserveAccounts(Func<IEnumerable<Measurement<long>>> inFlight, Func<IEnumerable<Measurement<long>>> state)
+    {
+        Meter.CreateObservableGauge("qwen_proxy.account.in_flight", inFlight, "{request}", "Requests in flight per upstream account.");
+        Meter.CreateObservableGauge("qwen_proxy.account.state", state, "{state}",
+            "Upstream account state: 0 available, 1 cooling down, 2 circuit open, 3 at capacity, 4 auth required, 5 dead.");
     }
 
     public void RecordUpstreamFailure(FailureKind kind) =>
