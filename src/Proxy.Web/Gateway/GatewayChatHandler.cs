@@ -282,13 +282,13 @@ internal sealed class GatewayChatHandler(
     }
 
     /// <summary>
-    /// Every candidate failed (or none could be taken): when no account can serve now, the pool says
-    /// why (every account cooling down: 429 with the earliest recovery); else the last failure.
+    /// Every candidate failed (or none could be taken): when every account now rests, the pool says so
+    /// (429 with the earliest recovery); else the last failure, which names what happened.
     /// </summary>
     private async Task WriteExhaustedAsync(HttpContext context, ChatRequest request, Failed? last)
     {
-        var now = pool.Accounts.Select(request.Model);
-        if (now.Refusal is { } refusal)
+        var refusal = pool.Accounts.Select(request.Model).Refusal;
+        if (refusal is { Status: StatusCodes.Status429TooManyRequests } || (refusal is not null && last is null))
         {
             await WriteRefusalAsync(context, refusal);
         }
