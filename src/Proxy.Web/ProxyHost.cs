@@ -88,6 +88,7 @@ public static class ProxyHost
         app.Services.GetRequiredService<Uptime>();
         app.Services.GetRequiredService<PrometheusExporter>();
         app.Services.GetRequiredService<ShutdownDrain>();
+        app.Services.GetService<UpstreamPool>(); // the accounts' breakers, and the pool's line in the log
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
         ConfigurePipeline(app, options);

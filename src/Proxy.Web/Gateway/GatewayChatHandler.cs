@@ -85,7 +85,7 @@ internal sealed class GatewayChatHandler(
             StreamOutcome outcome;
             try
             {
-                outcome = await StreamOnceAsync(context, request, account, cancellationToken);
+                outcome = await StreamOnceAsync(context, request, state, account, cancellationToken);
             }
             catch
             {
@@ -127,7 +127,7 @@ internal sealed class GatewayChatHandler(
     }
 
     /// <summary>One attempt at one account: admitted by its breaker, then a stream actor under it.</summary>
-    private async Task<StreamOutcome> StreamOnceAsync(HttpContext context, ChatRequest request, UpstreamAccount account, CancellationToken cancellationToken)
+    private async Task<StreamOutcome> StreamOnceAsync(HttpContext context, ChatRequest request, AccountState state, UpstreamAccount account, CancellationToken cancellationToken)
     {
         if (!account.Breaker.TryAcquirePermit(out var epoch, out var retryAfter))
         {
@@ -135,7 +135,7 @@ internal sealed class GatewayChatHandler(
             return new StreamOutcome(refusal.Failure, false, refusal.StatusCode, refusal.Message, refusal.Code, refusal.RetryAfter, 0, 0, null, 0, 0, 0);
         }
 
-        var call = account.Client.CreateCall(request.Body, ChatPath, account.Tokens, context.TraceIdentifier, stream: true, account.Headers);
+        var call = account.Client.CreateCall(BodyFor(request, state), ChatPath, account.Tokens, context.TraceIdentifier, stream: true, account.Headers);
         var job = new StreamJob(
             context.TraceIdentifier,
             account.SharesCooldown ? account.Gate.Guard(call) : call,
@@ -178,7 +178,7 @@ internal sealed class GatewayChatHandler(
             UpstreamResult result;
             try
             {
-                result = await SendOnceAsync(request, account, context.TraceIdentifier, linked.Token);
+                result = await SendOnceAsync(BodyFor(request, state), account, context.TraceIdentifier, linked.Token);
             }
             catch
             {
@@ -218,9 +218,9 @@ internal sealed class GatewayChatHandler(
     }
 
     /// <summary>One non-streaming attempt at one account: its breaker's permit, its retry pipeline, the outcome reported.</summary>
-    private static async Task<UpstreamResult> SendOnceAsync(ChatRequest request, UpstreamAccount account, string requestId, CancellationToken cancellationToken)
+    private static async Task<UpstreamResult> SendOnceAsync(ReadOnlyMemory<byte> body, UpstreamAccount account, string requestId, CancellationToken cancellationToken)
     {
-        var call = account.Client.CreateCall(request.Body, ChatPath, account.Tokens, requestId, stream: false, account.Headers);
+        var call = account.Client.CreateCall(body, ChatPath, account.Tokens, requestId, stream: false, account.Headers);
         if (account.SharesCooldown)
         {
             return await account.Gate.SendAsync(call, account.Retry, cancellationToken);
@@ -280,6 +280,12 @@ internal sealed class GatewayChatHandler(
         response.Headers[HeaderNames.CacheControl] = "no-store";
         await response.Body.WriteAsync(body, cancellationToken);
     }
+
+    /// <summary>The body for one account: the client's bytes, with the account's name for the model when its aliases rename it.</summary>
+    private static ReadOnlyMemory<byte> BodyFor(ChatRequest request, AccountState state) =>
+        state.Definition.Aliases.Count > 0 && state.Definition.Serves(request.Model) is { } model && !string.Equals(model, request.Model, StringComparison.Ordinal)
+            ? ModelRewriter.Rewrite(request.Body, model)
+            : request.Body;
 
     /// <summary>
     /// Every candidate failed (or none could be taken): when every account now rests, the pool says so

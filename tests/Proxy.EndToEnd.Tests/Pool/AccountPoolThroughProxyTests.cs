@@ -91,6 +91,29 @@ public sealed class AccountPoolThroughProxyTests
     }
 
     [Fact]
+    public async Task Accounts_serve_only_their_models_and_their_aliases_rename_the_model_upstream()
+    {
+        await using var gateway = await PoolGateway.StartAsync(
+            [("max-only", null), ("aliased", null)],
+            "\"strategy\":\"fill-first\",",
+            fields: i => i == 0 ? ",\"models\":[\"qwen3-max\"]" : ",\"models\":[\"qwen3-coder-plus\",{\"fast\":\"qwen3-coder-flash\"}]");
+
+        async Task<HttpStatusCode> SendModelAsync(string model)
+        {
+            using var request = PoolGateway.Chat(stream: false, model: model);
+            using var response = await gateway.Client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.OK, await SendModelAsync("fast"));
+        Assert.Equal(HttpStatusCode.OK, await SendModelAsync("qwen3-max"));
+        Assert.Equal(HttpStatusCode.BadRequest, await SendModelAsync("qwen3-vl"));
+
+        Assert.Equal("""{"model":"qwen3-coder-flash","stream":false,"messages":[{"role":"user","content":"hi"}]}""", Assert.Single(gateway.Emulators[1].State.Requests).BodyText);
+        Assert.Equal("""{"model":"qwen3-max","stream":false,"messages":[{"role":"user","content":"hi"}]}""", Assert.Single(gateway.Emulators[0].State.Requests).BodyText);
+    }
+
+    [Fact]
     public async Task An_unreachable_account_is_passed_over()
     {
         await using var gateway = await PoolGateway.StartAsync([("gone", null), ("here", null)], "\"strategy\":\"fill-first\",");

@@ -50,12 +50,14 @@ internal sealed class PoolGateway : IAsyncDisposable
     /// <param name="accounts">One emulator per entry: its name and run-wide fault (null: healthy).</param>
     /// <param name="file">The accounts file's top-level fields besides "accounts" (e.g. "\"strategy\":\"fill-first\",").</param>
     /// <param name="wrongKey">Accounts whose file entry carries a key their emulator rejects.</param>
+    /// <param name="fields">More fields of an account's entry, each starting with a comma.</param>
     public static async Task<PoolGateway> StartAsync(
         (string Name, string? Fault)[] accounts,
         string file = "",
         IDictionary<string, string?>? environment = null,
         int[]? wrongKey = null,
-        string? scenario = "chunks=3")
+        string? scenario = "chunks=3",
+        Func<int, string>? fields = null)
     {
         var emulators = new List<EmulatorHost>();
         var entries = new List<string>();
@@ -66,7 +68,7 @@ internal sealed class PoolGateway : IAsyncDisposable
             var host = await EmulatorHost.StartAsync(options);
             emulators.Add(host);
             var key = wrongKey?.Contains(i) == true ? "sk-revoked-" + i : KeyOf(i);
-            entries.Add($$"""{"name":"{{accounts[i].Name}}","base_url":"{{new Uri(host.BaseUrl, "/v1")}}","api_key":"{{key}}"}""");
+            entries.Add($$"""{"name":"{{accounts[i].Name}}","base_url":"{{new Uri(host.BaseUrl, "/v1")}}","api_key":"{{key}}"{{fields?.Invoke(i)}}}""");
         }
 
         var folder = Path.Combine(Path.GetTempPath(), "proxy-pool-e2e-" + Guid.NewGuid().ToString("N"));
@@ -105,9 +107,9 @@ internal sealed class PoolGateway : IAsyncDisposable
         return new PoolGateway(emulators, app, folder, log, logWriter);
     }
 
-    public static HttpRequestMessage Chat(bool stream, string extraFields = "", string content = "hi")
+    public static HttpRequestMessage Chat(bool stream, string extraFields = "", string content = "hi", string model = "qwen3-coder-plus")
     {
-        var body = $$"""{"model":"qwen3-coder-plus","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{content}}"}]{{extraFields}}}""";
+        var body = $$"""{"model":"{{model}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"{{content}}"}]{{extraFields}}}""";
         return new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
         {
             Content = new StringContent(body, Encoding.UTF8, "application/json"),
