@@ -214,8 +214,12 @@ public sealed class AccountPoolThroughProxyTests
 
         using var metrics = await gateway.Client.GetAsync("/metrics");
         var exposition = await metrics.Content.ReadAsStringAsync();
-        Assert.Contains("account=\"revoked\"", exposition, StringComparison.Ordinal);
-        Assert.Contains("account=\"good\"", exposition, StringComparison.Ordinal);
+        var lines = exposition.Split('\n');
+        Assert.Contains("qwen_proxy_account_attempts_total{account=\"revoked\",outcome=\"auth_required\"} 1", lines);
+        Assert.Contains("qwen_proxy_account_attempts_total{account=\"good\",outcome=\"success\"} 6", lines);
+        Assert.Contains("qwen_proxy_account_state{account=\"revoked\"} 5", lines);
+        Assert.Contains("qwen_proxy_account_state{account=\"good\"} 0", lines);
+        Assert.Contains("qwen_proxy_account_in_flight{account=\"good\"} 0", lines);
     }
 
     [Fact]
