@@ -36,10 +36,11 @@ internal static class GatewayServices
         services.Replace(ServiceDescriptor.Singleton<IChatCompletionsHandler, GatewayChatHandler>());
         services.Replace(ServiceDescriptor.Singleton<ICircuitStatusProvider, BreakerStatusProvider>());
 
-        if (options.UpstreamMode == UpstreamMode.ApiKey)
+        // With an API-key account in the pool, readiness is the pool's; a Qwen OAuth account alone keeps its token manager's.
+        if (options.Pool.Accounts.Any(a => a.Kind == AccountKind.ApiKey))
         {
-            services.Replace(ServiceDescriptor.Singleton<IReadinessProbe, ApiKeyReadiness>());
-            services.Replace(ServiceDescriptor.Singleton<IAccountStatusProvider, ApiKeyReadiness>());
+            services.Replace(ServiceDescriptor.Singleton<IReadinessProbe, PoolReadiness>());
+            services.Replace(ServiceDescriptor.Singleton<IAccountStatusProvider, PoolReadiness>());
         }
 
         return services;
@@ -151,24 +152,34 @@ internal static class GatewayServices
         }).ToList();
     }
 
-    /// <summary>API-key accounts have nothing to refresh: the pool is ready while one account can serve.</summary>
-    private sealed class ApiKeyReadiness(ProxyOptions options, AccountPool pool, TimeProvider time) : IReadinessProbe, IAccountStatusProvider
+    /// <summary>
+    /// The pool is ready while one account can serve. API-key accounts have nothing to refresh; a
+    /// Qwen OAuth account among them reports its token manager's state.
+    /// </summary>
+    private sealed class PoolReadiness(ProxyOptions options, AccountPool pool, TimeProvider time, IServiceProvider services) : IReadinessProbe, IAccountStatusProvider
     {
         public ReadinessReport Check()
         {
+            var now = time.GetUtcNow();
             if (!pool.CanServe())
             {
-                return new(false, "no upstream account can serve: " + string.Join(", ", pool.Accounts.Select(a => a.Name + " " + a.Check(time.GetUtcNow(), out _).ToWire())));
+                return new(false, "no upstream account can serve: " + string.Join(", ", pool.Accounts.Select(a => a.Name + " " + a.Check(now, out _).ToWire())));
             }
 
             return options.AccountsFile is null
                 ? new(true, "api key upstream " + options.UpstreamBaseUrl)
-                : new(true, $"{pool.Accounts.Count(a => a.DeadReason is null)} of {pool.Accounts.Count} upstream accounts alive");
+                : new(true, $"{pool.Accounts.Count(a => a.Check(now, out _) == AccountAvailability.Available)} of {pool.Accounts.Count} upstream accounts available");
         }
 
-        public IReadOnlyList<AccountStatus> GetAccounts() => pool.Accounts
-            .Select(a => new AccountStatus(a.Name, a.DeadReason is null ? "api_key" : "dead", null, a.Definition.Preset ?? a.Definition.BaseUrl?.ToString()))
-            .ToList();
+        public IReadOnlyList<AccountStatus> GetAccounts()
+        {
+            var tokens = services.GetService<TokenManager>();
+            return pool.Accounts
+                .SelectMany(a => a.Definition.Kind == AccountKind.QwenOAuth && tokens is not null
+                    ? new Auth.TokenManagerAccountStatusProvider(tokens, time).GetAccounts().Select(s => s with { Id = a.Name })
+                    : [new AccountStatus(a.Name, a.DeadReason is null ? "api_key" : "dead", null, a.Definition.Preset ?? Logging.Secrets.MaskUrl(a.Definition.BaseUrl))])
+                .ToList();
+        }
     }
 
     /// <summary>The upstream connection settings: pool size, idle timeout and HTTP version.</summary>

@@ -223,6 +223,27 @@ public sealed class AccountPoolThroughProxyTests
     }
 
     [Fact]
+    public async Task A_qwen_oauth_account_without_a_credential_is_passed_over_and_the_pool_is_ready()
+    {
+        var qwenDir = Path.Combine(Path.GetTempPath(), "proxy-pool-e2e-qwen-" + Guid.NewGuid().ToString("N"));
+        await using var gateway = await PoolGateway.StartAsync(
+            [("key", null)],
+            "\"strategy\":\"fill-first\",",
+            moreAccounts: $$"""{"name":"qwen","kind":"qwen-oauth","qwen_dir":"{{qwenDir}}"}""");
+
+        using var ready = await gateway.Client.GetAsync("/health/ready");
+        var (status, body) = await SendAsync(gateway, stream: true);
+
+        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(Text, Sse.Text(body));
+        Assert.Equal([1], gateway.Counts);
+        using var health = await gateway.Client.GetAsync("/health/detailed");
+        var pool = JsonDocument.Parse(await health.Content.ReadAsStringAsync()).RootElement.GetProperty("pool");
+        Assert.Equal(["auth_required", "available"], pool.EnumerateArray().Select(a => a.GetProperty("state").GetString()));
+    }
+
+    [Fact]
     public async Task When_the_only_key_is_rejected_the_client_hears_the_accounts_state_not_login_advice()
     {
         await using var gateway = await PoolGateway.StartAsync([("only", null)], wrongKey: [0]);

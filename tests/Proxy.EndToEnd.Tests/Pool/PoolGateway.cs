@@ -51,13 +51,15 @@ internal sealed class PoolGateway : IAsyncDisposable
     /// <param name="file">The accounts file's top-level fields besides "accounts" (e.g. "\"strategy\":\"fill-first\",").</param>
     /// <param name="wrongKey">Accounts whose file entry carries a key their emulator rejects.</param>
     /// <param name="fields">More fields of an account's entry, each starting with a comma.</param>
+    /// <param name="moreAccounts">Entries without an emulator, placed first in the file.</param>
     public static async Task<PoolGateway> StartAsync(
         (string Name, string? Fault)[] accounts,
         string file = "",
         IDictionary<string, string?>? environment = null,
         int[]? wrongKey = null,
         string? scenario = "chunks=3",
-        Func<int, string>? fields = null)
+        Func<int, string>? fields = null,
+        string? moreAccounts = null)
     {
         var emulators = new List<EmulatorHost>();
         var entries = new List<string>();
@@ -74,6 +76,11 @@ internal sealed class PoolGateway : IAsyncDisposable
         var folder = Path.Combine(Path.GetTempPath(), "proxy-pool-e2e-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         var path = Path.Combine(folder, "accounts.json");
+        if (moreAccounts is not null)
+        {
+            entries.Insert(0, moreAccounts);
+        }
+
         await File.WriteAllTextAsync(path, "{" + file + "\"accounts\":[" + string.Join(",", entries) + "]}");
         if (!OperatingSystem.IsWindows())
         {
