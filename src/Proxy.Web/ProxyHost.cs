@@ -55,15 +55,17 @@ public static class ProxyHost
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);
         AddServices(builder.Services, options);
+        var auth = options.ToQwenAuthOptions();
+        if (options.PostgresConnectionString is { } postgres)
+        {
+            // Before AddQwenAuth, which adds the file store only when no other store is registered. Pools of
+            // API keys take part too: their cooldowns and dead marks are shared.
+            var import = options.UpstreamMode == UpstreamMode.QwenOAuth ? auth.CredentialFilePath : null;
+            builder.Services.AddPostgresCluster(new ClusterOptions { ConnectionString = postgres }, import, auth.AccountName);
+        }
+
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
-            var auth = options.ToQwenAuthOptions();
-            if (options.PostgresConnectionString is { } postgres)
-            {
-                // Before AddQwenAuth, which adds the file store only when no other store is registered.
-                builder.Services.AddPostgresCluster(new ClusterOptions { ConnectionString = postgres }, auth.CredentialFilePath, auth.AccountName);
-            }
-
             builder.Services.AddQwenAuth(auth);
         }
 

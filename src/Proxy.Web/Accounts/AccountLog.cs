@@ -15,6 +15,9 @@ internal static partial class AccountLog
     [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Account {Account} is back: a trial request succeeded before its cooldown ended")]
     public static partial void TrialSucceeded(ILogger logger, string account);
 
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Account {Account}'s dead mark could not be shared with the other instances ({Error}); they find out on their own first rejection")]
+    public static partial void DeadMarkNotShared(ILogger logger, string account, string error);
+
     [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Request moves from account {From} to {To} after {Kind} before its first byte")]
     public static partial void FailedOver(ILogger logger, string from, string to, string kind);
 }

@@ -41,6 +41,9 @@ internal sealed class AccountState
     /// <summary>The breaker's and token manager's view; set once when the account's actors exist.</summary>
     public IAccountProbe? Probe { get; set; }
 
+    /// <summary>Told once when the account is marked dead, with the reason (cluster mode shares it).</summary>
+    public Action<string>? Died { get; set; }
+
     public long InFlight => Interlocked.Read(ref _inFlight);
 
     /// <summary>Requests that reached (or tried to reach) this account's upstream.</summary>
@@ -229,6 +232,7 @@ internal sealed class AccountState
         if (Interlocked.CompareExchange(ref _deadReason, reason, null) is null)
         {
             AccountLog.Dead(_logger, Name, Secrets.Mask(Definition.ApiKey), Definition.ApiKeySource ?? "the credential");
+            Died?.Invoke(reason);
         }
     }
 

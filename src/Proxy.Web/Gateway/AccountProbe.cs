@@ -5,7 +5,8 @@ namespace Proxy.Web.Gateway;
 
 /// <summary>
 /// What an account's actors publish, for the pool: an open breaker (until its trial is due), a
-/// cooldown shared by another instance (cluster mode), a Qwen OAuth credential that needs a login.
+/// cooldown or dead mark shared by another instance (cluster mode), a Qwen OAuth credential that
+/// needs a login.
 /// </summary>
 internal sealed class AccountProbe(UpstreamAccount account, bool sharedCooldown, TokenManager? tokens) : IAccountProbe
 {
@@ -21,6 +22,11 @@ internal sealed class AccountProbe(UpstreamAccount account, bool sharedCooldown,
 
         if (sharedCooldown && account.Gate.Cooldown.Snapshot is { } cooldown && cooldown.IsActive(now))
         {
+            if (cooldown.Reason == SharedDeadMarks.Reason)
+            {
+                return AccountAvailability.Dead;
+            }
+
             until = cooldown.Until;
             return AccountAvailability.CoolingDown;
         }

@@ -83,6 +83,10 @@ internal static class GatewayServices
             upstreams[state.Index] = account;
             var tokens = several && state.Definition.Kind == AccountKind.QwenOAuth ? services.GetService<TokenManager>() : null;
             state.Probe = new AccountProbe(account, account.SharesCooldown, tokens);
+            if (account.SharesCooldown && services.GetService<ICooldownStore>() is { } store)
+            {
+                SharedDeadMarks.Share(state, account.Gate.Cooldown, store, time, loggers.CreateLogger("Proxy.Accounts"));
+            }
         }
 
         var metrics = services.GetRequiredService<Metrics.ProxyMetrics>();

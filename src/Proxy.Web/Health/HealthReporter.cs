@@ -72,7 +72,7 @@ internal sealed class HealthReporter(
             account.Definition.Kind == AccountKind.QwenOAuth ? "qwen-oauth" : "api-key",
             account.Definition.Preset,
             state.ToWire(),
-            account.DeadReason,
+            account.DeadReason ?? (state == AccountAvailability.Dead ? "invalid_api_key" : null),
             until,
             cooldown is null ? null : ProxyMetrics.KindText(cooldown.Kind),
             cooldown?.Until,
