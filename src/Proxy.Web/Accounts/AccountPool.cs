@@ -293,7 +293,7 @@ internal sealed class AccountPool
                 503,
                 "upstream_error",
                 "invalid_api_key",
-                $"No upstream account can serve: {states}. Replace the rejected key in the accounts file and restart the proxy.",
+                $"No upstream account can serve: {states}. Replace the rejected key {(Options.File is null ? "(UPSTREAM_API_KEY)" : "in the accounts file")} and restart the proxy.",
                 null),
         };
 

@@ -317,7 +317,7 @@ internal sealed class GatewayChatHandler(
                 context,
                 StatusCodes.Status503ServiceUnavailable,
                 "upstream_error",
-                $"The upstream rejected the key of account '{failed.Account.Name}'; the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.",
+                $"The upstream rejected the key of account '{failed.Account.Name}' ({failed.Account.Definition.ApiKeySource}); the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.",
                 "invalid_api_key",
                 param: null,
                 retryAfter: null);

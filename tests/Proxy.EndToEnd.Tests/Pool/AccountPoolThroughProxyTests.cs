@@ -254,7 +254,7 @@ public sealed class AccountPoolThroughProxyTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
-        Assert.Equal("The upstream rejected the key of account 'only'; the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.", error.GetProperty("message").GetString());
+        Assert.Equal("The upstream rejected the key of account 'only' (api_key); the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.", error.GetProperty("message").GetString());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, again);
         Assert.Equal(
             "No upstream account can serve: only: dead (invalid_api_key). Replace the rejected key in the accounts file and restart the proxy.",
@@ -264,5 +264,30 @@ public sealed class AccountPoolThroughProxyTests
 
         using var ready = await gateway.Client.GetAsync("/health/ready");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_rejected_UPSTREAM_API_KEY_is_named_as_such_and_never_answered_with_login_advice()
+    {
+        await using var gateway = await Gateway.StartAsync("chunks=3", new Dictionary<string, string?> { ["UPSTREAM_API_KEY"] = "sk-wrong-key-0000" });
+
+        using var first = Gateway.ChatRequest(stream: true);
+        using var firstResponse = await gateway.Client.SendAsync(first);
+        var firstBody = await firstResponse.Content.ReadAsStringAsync();
+        using var second = Gateway.ChatRequest(stream: false);
+        using var secondResponse = await gateway.Client.SendAsync(second);
+        var secondBody = await secondResponse.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, firstResponse.StatusCode);
+        Assert.Equal(
+            "The upstream rejected the key of account 'qwen' (UPSTREAM_API_KEY); the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.",
+            JsonDocument.Parse(firstBody).RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, secondResponse.StatusCode);
+        Assert.Equal(
+            "No upstream account can serve: qwen: dead (invalid_api_key). Replace the rejected key (UPSTREAM_API_KEY) and restart the proxy.",
+            JsonDocument.Parse(secondBody).RootElement.GetProperty("error").GetProperty("message").GetString());
+        Assert.DoesNotContain("/auth", firstBody + secondBody, StringComparison.Ordinal);
+        Assert.Equal(1, gateway.Emulator.State.ChatRequestCount);
+        Assert.DoesNotContain("sk-wrong-key-0000", gateway.LogText, StringComparison.Ordinal);
     }
 }

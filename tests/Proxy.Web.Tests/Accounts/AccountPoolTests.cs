@@ -136,7 +136,7 @@ public sealed class AccountPoolTests
                 503,
                 "upstream_error",
                 "invalid_api_key",
-                "No upstream account can serve: a: dead (invalid_api_key), b: dead (invalid_api_key). Replace the rejected key in the accounts file and restart the proxy.",
+                "No upstream account can serve: a: dead (invalid_api_key), b: dead (invalid_api_key). Replace the rejected key (UPSTREAM_API_KEY) and restart the proxy.",
                 null),
             refusal);
         Assert.DoesNotContain("log in", refusal.Message, StringComparison.OrdinalIgnoreCase);
