@@ -4,7 +4,7 @@ namespace Proxy.Web.Models;
 
 /// <summary>
 /// The models this proxy serves (Qwen has no usable models endpoint): the known Qwen models, the
-/// DEFAULT_MODEL, and every MODEL_ALIASES name.
+/// DEFAULT_MODEL, every MODEL_ALIASES name, and the accounts file's models and aliases.
 /// </summary>
 internal sealed class ModelCatalog
 {
@@ -34,6 +34,27 @@ internal sealed class ModelCatalog
             var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
             models.RemoveAll(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase));
             models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
+        }
+
+        // The accounts file's allow lists and per-account aliases (a MODEL_ALIASES name wins).
+        foreach (var account in options.AccountsFromFile?.Accounts ?? [])
+        {
+            foreach (var model in account.Models.Order(StringComparer.OrdinalIgnoreCase))
+            {
+                if (!models.Exists(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase)))
+                {
+                    models.Add(new ModelInfo(model, "upstream", null));
+                }
+            }
+
+            foreach (var (alias, target) in account.Aliases.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                if (!models.Exists(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase)))
+                {
+                    var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
+                    models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
+                }
+            }
         }
 
         Models = models;
