@@ -66,6 +66,7 @@ internal sealed record AccountDefinition
     }
 
     /// <summary>Never shows the key.</summary>
-    public override string ToString() =>
-        $"{Name} ({(Kind == AccountKind.QwenOAuth ? "qwen-oauth" : "api-key")}, {Preset ?? Secrets.MaskUrl(BaseUrl)}, key {Secrets.Mask(ApiKey)}, weight {Weight})";
+    public override string ToString() => Kind == AccountKind.QwenOAuth
+        ? $"{Name} (qwen-oauth, {QwenDir}, weight {Weight})"
+        : $"{Name} (api-key, {Preset ?? Secrets.MaskUrl(BaseUrl)}, key {Secrets.Mask(ApiKey)}, weight {Weight})";
 }

@@ -96,6 +96,7 @@ public sealed class AccountsFileLoaderTests
         Assert.True(pool.Accounts[0].QwenHeaders);
         Assert.False(pool.Accounts[1].QwenHeaders);
         Assert.Equal(AffinityOptions.Off, pool.Affinity);
+        Assert.Equal("strategy fill-first, affinity off, 2 accounts: qwen (qwen-oauth, /srv/qwen, weight 1), k (api-key, http://127.0.0.1:9/v1, key …-key, weight 1)", pool.Describe());
     }
 
     [Theory]
