@@ -59,15 +59,17 @@ public static class ProxyHost
         builder.Services.AddProxyOptions(configuration);
         AddServices(builder.Services, options);
         builder.Services.AddProxyTelemetry(configuration);
+        var auth = options.ToQwenAuthOptions();
+        if (options.PostgresConnectionString is { } postgres)
+        {
+            // Before AddQwenAuth, which adds the file store only when no other store is registered. Pools of
+            // API keys take part too: their cooldowns and dead marks are shared.
+            var import = options.UpstreamMode == UpstreamMode.QwenOAuth ? auth.CredentialFilePath : null;
+            builder.Services.AddPostgresCluster(new ClusterOptions { ConnectionString = postgres }, import, auth.AccountName);
+        }
+
         if (options.UpstreamMode == UpstreamMode.QwenOAuth)
         {
-            var auth = options.ToQwenAuthOptions();
-            if (options.PostgresConnectionString is { } postgres)
-            {
-                // Before AddQwenAuth, which adds the file store only when no other store is registered.
-                builder.Services.AddPostgresCluster(new ClusterOptions { ConnectionString = postgres }, auth.CredentialFilePath, auth.AccountName);
-            }
-
             builder.Services.AddQwenAuth(auth);
         }
 
@@ -92,6 +94,7 @@ public static class ProxyHost
         app.Services.GetRequiredService<Uptime>();
         app.Services.GetRequiredService<ProxyMetrics>();
         app.Services.GetRequiredService<ShutdownDrain>();
+        app.Services.GetService<UpstreamPool>(); // the accounts' breakers, and the pool's line in the log
         app.Lifetime.ApplicationStarted.Register(() => ProxyLog.Listening(log, ProxyInfo.Version, string.Join(", ", app.Urls)));
 
         ConfigurePipeline(app, options, logger);

@@ -42,4 +42,13 @@ internal static class QwenHeaders
     /// Only OAuth tokens carry <c>X-DashScope-AuthType: qwen-oauth</c>.
     /// </summary>
     public static bool IsOAuth(AccessToken token) => token.ExpiresAt != DateTimeOffset.MaxValue;
+
+    /// <summary>Qwen's and Alibaba Cloud's own hosts (<c>*.qwen.ai</c>, <c>*.aliyuncs.com</c>): the only ones told the client is Qwen Code.</summary>
+    public static bool IsQwenHost(Uri url) =>
+        url.Host.EndsWith(".aliyuncs.com", StringComparison.OrdinalIgnoreCase)
+        || url.Host.EndsWith(".qwen.ai", StringComparison.OrdinalIgnoreCase)
+        || string.Equals(url.Host, "qwen.ai", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Whether a request with <paramref name="token"/> carries Qwen Code's identity when its account does not say.</summary>
+    public static bool ExpectedBy(AccessToken token) => IsOAuth(token) || IsQwenHost(token.ApiBase);
 }

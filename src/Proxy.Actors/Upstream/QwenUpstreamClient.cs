@@ -19,6 +19,7 @@ internal sealed class QwenUpstreamClient : IDisposable
     private readonly ILogger _logger;
     private const string RequestIdHeader = "X-Request-ID";
     private readonly string _userAgent;
+    private readonly string _proxyUserAgent;
 
     public QwenUpstreamClient(UpstreamOptions options, TimeProvider? time = null, ILogger<QwenUpstreamClient>? logger = null, HttpMessageHandler? handler = null)
     {
@@ -26,6 +27,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         _time = time ?? TimeProvider.System;
         _logger = logger ?? NullLogger<QwenUpstreamClient>.Instance;
         _userAgent = options.UserAgent;
+        _proxyUserAgent = options.ProxyUserAgent;
         _http = new HttpClient(handler ?? options.CreateHandler(), disposeHandler: true)
         {
             Timeout = Timeout.InfiniteTimeSpan,
@@ -56,18 +58,28 @@ internal sealed class QwenUpstreamClient : IDisposable
     /// As <see cref="CreateCall(ReadOnlyMemory{byte}, string, ITokenSource, IReadOnlyDictionary{string, string}?, bool?)"/>
     /// with one extra header, <c>X-Request-ID: <paramref name="requestId"/></c>, and nothing built per request to carry it.
     /// </summary>
-    public UpstreamCall CreateCall(ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream, UpstreamAuthStyle auth = UpstreamAuthStyle.Bearer)
+    /// <param name="auth">How the token is presented: <c>Authorization: Bearer</c>, or <c>x-api-key</c> (Anthropic Messages).</param>
+    /// <param name="account">The account's identity and extra headers; when null, Qwen Code's identity goes to Qwen OAuth and Qwen's hosts only.</param>
+    public UpstreamCall CreateCall(
+        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, string requestId, bool stream, UpstreamAuthStyle auth = UpstreamAuthStyle.Bearer, AccountHeaders? account = null)
     {
         ArgumentNullException.ThrowIfNull(requestId);
-        return Create(body, path, tokens, extraHeaders: null, requestId, stream, auth);
+        return Create(body, path, tokens, account?.Extra, requestId, stream, auth, account?.QwenIdentity);
     }
 
     private UpstreamCall Create(
-        ReadOnlyMemory<byte> body, string path, ITokenSource tokens, IReadOnlyDictionary<string, string>? extraHeaders, string? requestId, bool stream, UpstreamAuthStyle auth = UpstreamAuthStyle.Bearer)
+        ReadOnlyMemory<byte> body,
+        string path,
+        ITokenSource tokens,
+        IReadOnlyDictionary<string, string>? extraHeaders,
+        string? requestId,
+        bool stream,
+        UpstreamAuthStyle auth = UpstreamAuthStyle.Bearer,
+        bool? qwenIdentity = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(tokens);
-        return new CallSpec(this, body, IsAbsolute(path) ? path : path.TrimStart('/'), tokens, extraHeaders, requestId, stream, auth).Invoke;
+        return new CallSpec(this, body, IsAbsolute(path) ? path : path.TrimStart('/'), tokens, extraHeaders, requestId, stream, auth, qwenIdentity).Invoke;
     }
 
     private static bool IsAbsolute(string path) =>
@@ -177,14 +189,22 @@ internal sealed class QwenUpstreamClient : IDisposable
             headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);
         }
 
-        headers.TryAddWithoutValidation("User-Agent", _userAgent);
-        headers.TryAddWithoutValidation(QwenHeaders.DashScopeUserAgent, _userAgent);
-        if (QwenHeaders.IsOAuth(token))
+        if (call.QwenIdentity ?? QwenHeaders.ExpectedBy(token))
         {
-            headers.TryAddWithoutValidation(QwenHeaders.DashScopeAuthType, QwenHeaders.OAuthAuthType);
+            headers.TryAddWithoutValidation("User-Agent", _userAgent);
+            headers.TryAddWithoutValidation(QwenHeaders.DashScopeUserAgent, _userAgent);
+            if (QwenHeaders.IsOAuth(token))
+            {
+                headers.TryAddWithoutValidation(QwenHeaders.DashScopeAuthType, QwenHeaders.OAuthAuthType);
+            }
+
+            headers.TryAddWithoutValidation(QwenHeaders.DashScopeCacheControl, "enable");
+        }
+        else
+        {
+            headers.TryAddWithoutValidation("User-Agent", _proxyUserAgent);
         }
 
-        headers.TryAddWithoutValidation(QwenHeaders.DashScopeCacheControl, "enable");
         headers.TryAddWithoutValidation("Accept", call.Stream ? QwenHeaders.EventStream : QwenHeaders.Json);
 
         if (call.RequestId is { } requestId)
@@ -240,7 +260,8 @@ internal sealed class QwenUpstreamClient : IDisposable
         IReadOnlyDictionary<string, string>? ExtraHeaders,
         string? RequestId,
         bool Stream,
-        UpstreamAuthStyle Auth = UpstreamAuthStyle.Bearer)
+        UpstreamAuthStyle Auth,
+        bool? QwenIdentity)
     {
         public Task<UpstreamResult> Invoke(CancellationToken cancellationToken) => Client.SendAsync(this, cancellationToken);
     }

@@ -42,6 +42,9 @@ internal sealed record UpstreamOptions
     /// <summary><c>QwenCode/&lt;version&gt; (&lt;platform&gt;; &lt;arch&gt;)</c>, as the Qwen Code CLI sends it.</summary>
     public string UserAgent => $"QwenCode/{ClientVersion} ({QwenHeaders.Platform}; {QwenHeaders.Architecture})";
 
+    /// <summary><c>qwen-proxy/&lt;version&gt;</c>: the User-Agent every upstream other than Qwen's own hosts gets.</summary>
+    public string ProxyUserAgent => $"qwen-proxy/{ClientVersion}";
+
     /// <summary>Validates the values; throws naming the first bad one.</summary>
     public UpstreamOptions Validate()
     {

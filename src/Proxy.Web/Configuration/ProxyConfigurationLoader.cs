@@ -10,6 +10,12 @@ internal static class ProxyConfigurationLoader
 {
     public const string ConfigArgument = "--config";
 
+    /// <summary><c>--accounts FILE</c> is <c>ACCOUNTS_FILE</c> on the command line.</summary>
+    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["--accounts"] = "ACCOUNTS_FILE",
+    };
+
     public static IConfigurationRoot Load(string[] args, string? appSettingsPath, IReadOnlyDictionary<string, string?>? environment)
     {
         var (configFile, remaining) = ExtractConfigFile(args);
@@ -36,7 +42,7 @@ internal static class ProxyConfigurationLoader
             builder.AddInMemoryCollection(environment);
         }
 
-        builder.AddCommandLine(remaining);
+        builder.AddCommandLine(remaining, SwitchMappings);
 
         try
         {

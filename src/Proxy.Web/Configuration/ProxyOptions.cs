@@ -1,4 +1,5 @@
 using System.Net;
+using Proxy.Web.Accounts;
 
 namespace Proxy.Web.Configuration;
 
@@ -148,8 +149,30 @@ public sealed class ProxyOptions
     /// <summary><c>MAX_CONCURRENT_STREAMS</c>: open streams allowed at once; 0 means no limit.</summary>
     public int MaxConcurrentStreams { get; init; } = 1000;
 
-    /// <summary>API-key upstream when <c>UPSTREAM_BASE_URL</c> is set, else Qwen OAuth.</summary>
-    public UpstreamMode UpstreamMode => UpstreamBaseUrl is null ? UpstreamMode.QwenOAuth : UpstreamMode.ApiKey;
+    /// <summary><c>ACCOUNTS_FILE</c> (also <c>--accounts FILE</c>): the JSON file of upstream accounts; null for a pool of one.</summary>
+    public string? AccountsFile { get; init; }
+
+    /// <summary>
+    /// <c>ACCOUNT_COOLDOWN</c>: how long an account rests after a quota answer without a reset time,
+    /// and how often a longer rest lets one trial request through.
+    /// </summary>
+    public TimeSpan AccountCooldown { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The accounts file as read and validated; null without one.</summary>
+    internal AccountPoolOptions? AccountsFromFile { get; init; }
+
+    /// <summary>The upstream accounts: the accounts file's, else a pool of one made of the single-account variables.</summary>
+    internal AccountPoolOptions Pool => AccountsFromFile ?? (_singleAccount ??= SingleAccountPool.From(this));
+
+    private AccountPoolOptions? _singleAccount;
+
+    /// <summary>
+    /// Qwen OAuth when an account of the pool is a Qwen OAuth credential (without an accounts file:
+    /// unless <c>UPSTREAM_BASE_URL</c> is set), else API key.
+    /// </summary>
+    public UpstreamMode UpstreamMode => AccountsFile is null
+        ? UpstreamBaseUrl is null ? UpstreamMode.QwenOAuth : UpstreamMode.ApiKey
+        : Pool.HasQwenOAuth ? UpstreamMode.QwenOAuth : UpstreamMode.ApiKey;
 
     /// <summary>True unless <c>RATE_LIMIT_RPS</c> or <c>RATE_LIMIT_BURST</c> is 0.</summary>
     public bool RateLimitEnabled => RateLimitRps > 0 && RateLimitBurst > 0;

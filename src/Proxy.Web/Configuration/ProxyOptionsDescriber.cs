@@ -22,6 +22,8 @@ internal static class ProxyOptionsDescriber
         Add(s, "UPSTREAM_API_KEY", Secrets.Mask(o.UpstreamApiKey));
         Add(s, "UPSTREAM_RESPONSES_URL", o.UpstreamResponsesUrl is null ? "(translated)" : Secrets.MaskUrl(o.UpstreamResponsesUrl));
         Add(s, "UPSTREAM_MESSAGES_URL", o.UpstreamMessagesUrl is null ? "(translated)" : Secrets.MaskUrl(o.UpstreamMessagesUrl));
+        Add(s, "ACCOUNTS_FILE", o.AccountsFile ?? "(none)");
+        Add(s, "ACCOUNT_COOLDOWN", DurationParser.Format(o.AccountCooldown));
         Add(s, "PROXY_API_KEYS", o.ProxyApiKeys.Count == 0 ? "(none)" : "[" + string.Join(", ", o.ProxyApiKeys.Select(Secrets.Mask)) + "]");
         Add(s, "ALLOW_UNAUTHENTICATED", Bool(o.AllowUnauthenticated));
         Add(s, "DEFAULT_MODEL", o.DefaultModel);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Proxy.Web.Accounts;
 
 namespace Proxy.Web.Configuration;
 
@@ -33,6 +34,10 @@ internal static class ProxyOptionsParser
         var c = new ConfigLookup(configuration);
         var d = new ProxyOptions();
         var debug = Bool(c, "DEBUG", false) || Bool(c, "DEBUG_MODE", false);
+        var qwenDir = Directory(c, "QWEN_DIR") ?? d.QwenDir;
+        var accountsFile = c.Find(AccountsFileLoader.Variable)?.Value;
+        var pool = accountsFile is null ? null : AccountsFileLoader.Load(accountsFile, name => c.Find(name)?.Value, qwenDir);
+        var oauth = pool?.QwenOAuthAccount;
 
         var options = new ProxyOptions
         {
@@ -41,9 +46,9 @@ internal static class ProxyOptionsParser
             LogLevel = LogLevel(c) ?? d.LogLevel,
             Debug = debug,
             LogFormat = LogFormat(c) ?? d.LogFormat,
-            QwenDir = Directory(c, "QWEN_DIR") ?? d.QwenDir,
+            QwenDir = oauth?.QwenDir ?? qwenDir,
             QwenOAuthBaseUrl = Url(c, "QWEN_OAUTH_BASE_URL") ?? d.QwenOAuthBaseUrl,
-            QwenApiBaseUrl = Url(c, "QWEN_API_BASE_URL"),
+            QwenApiBaseUrl = oauth?.BaseUrl ?? Url(c, "QWEN_API_BASE_URL"),
             UpstreamBaseUrl = Url(c, "UPSTREAM_BASE_URL"),
             UpstreamApiKey = c.Find("UPSTREAM_API_KEY")?.Value,
             UpstreamResponsesUrl = Url(c, "UPSTREAM_RESPONSES_URL"),
@@ -79,6 +84,9 @@ internal static class ProxyOptionsParser
             CorsOrigins = Origins(c, "CORS_ORIGINS"),
             MaxRequestBodyBytes = Size(c, "MAX_REQUEST_BODY_BYTES", d.MaxRequestBodyBytes),
             MaxConcurrentStreams = Int(c, "MAX_CONCURRENT_STREAMS", 0, 1_000_000, d.MaxConcurrentStreams),
+            AccountsFile = accountsFile,
+            AccountCooldown = Duration(c, "ACCOUNT_COOLDOWN", TimeSpan.FromSeconds(1), d.AccountCooldown),
+            AccountsFromFile = pool,
         };
 
         return options;

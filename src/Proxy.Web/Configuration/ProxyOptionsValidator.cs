@@ -3,7 +3,8 @@ using Microsoft.Extensions.Options;
 namespace Proxy.Web.Configuration;
 
 /// <summary>
-/// The rules across variables: an API-key upstream needs both its URL and its key, TLS needs both
+/// The rules across variables: an accounts file replaces the single-account variables, an API-key
+/// upstream needs both its URL and its key, TLS needs both
 /// files, and a non-loopback bind needs client keys unless the operator opted out. Each failure is
 /// the one line shown to the operator, naming the variable.
 /// </summary>
@@ -16,6 +17,13 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
     public static ProxyConfigurationException? Check(ProxyOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
+        if (options.AccountsFile is not null && (options.UpstreamBaseUrl is not null || options.UpstreamApiKey is not null))
+        {
+            return ProxyConfigurationException.Invalid(
+                Accounts.AccountsFileLoader.Variable,
+                "and UPSTREAM_BASE_URL/UPSTREAM_API_KEY are both set; list that upstream as an account in the file instead.");
+        }
+
         if (options.UpstreamApiKey is not null && options.UpstreamBaseUrl is null)
         {
             return ProxyConfigurationException.Invalid("UPSTREAM_BASE_URL", "must be set when UPSTREAM_API_KEY is set.");

@@ -31,6 +31,15 @@ internal sealed class UpstreamAccount(
 
     public ResiliencePipeline Retry { get; } = retry;
 
+    /// <summary>The account's extra headers and whether Qwen Code's identity goes with its requests.</summary>
+    public AccountHeaders? Headers { get; init; }
+
+    /// <summary>
+    /// True in cluster mode: quota cooldowns go through <see cref="AccountGate.Cooldown"/>, which other
+    /// instances share. Otherwise the pool's own cooldown (with its trials) is the only one.
+    /// </summary>
+    public bool SharesCooldown { get; init; }
+
     /// <summary>The breaker's factory of stream actors: each reports its outcome to the breaker and to the endpoint.</summary>
     public static Func<Actors.Runtime.Actor<StreamMessage>> CreateStream(GatewayStream stream, Action<FailureKind> onCompleted) =>
         StreamActor.Create(stream.Job, outcome =>

@@ -1,3 +1,4 @@
+using Proxy.Web.Accounts;
 using Proxy.Web.Configuration;
 using Proxy.Web.Hosting;
 using Proxy.Web.Metrics;
@@ -17,7 +18,8 @@ internal sealed class HealthReporter(
     StreamConcurrencyLimiter streams,
     ProxyMetrics metrics,
     Uptime uptime,
-    TimeProvider time)
+    TimeProvider time,
+    AccountPool? pool = null)
 {
     public DetailedHealthResponse Detailed(string requestId)
     {
@@ -55,7 +57,29 @@ internal sealed class HealthReporter(
                 GC.GetTotalAllocatedBytes(),
                 GC.CollectionCount(0),
                 GC.CollectionCount(1),
-                GC.CollectionCount(2)));
+                GC.CollectionCount(2)))
+        {
+            Pool = pool?.Accounts.Select(a => Account(a, now)).ToList(),
+        };
+    }
+
+    private static PoolAccountHealth Account(AccountState account, DateTimeOffset now)
+    {
+        var state = account.Check(now, out var until);
+        var cooldown = account.Cooldown is { } c && now < c.Until ? c : null;
+        return new PoolAccountHealth(
+            account.Name,
+            account.Definition.Kind == AccountKind.QwenOAuth ? "qwen-oauth" : "api-key",
+            account.Definition.Preset,
+            state.ToWire(),
+            account.DeadReason ?? (state == AccountAvailability.Dead ? "invalid_api_key" : null),
+            until,
+            cooldown is null ? null : ProxyMetrics.FailureLabel(cooldown.Kind),
+            cooldown?.Until,
+            account.InFlight,
+            account.Requests,
+            account.Successes,
+            account.FailuresByKind());
     }
 
     private static string StateText(CircuitState state) => state switch

@@ -21,7 +21,26 @@ internal sealed record DetailedHealthResponse(
     IReadOnlyList<CircuitHealth> Circuits,
     StreamHealth Streams,
     CounterHealth Counters,
-    MemoryHealth Memory);
+    MemoryHealth Memory)
+{
+    /// <summary>Each upstream account of the pool: state, cooldown, in flight, requests, failures by kind.</summary>
+    public IReadOnlyList<PoolAccountHealth>? Pool { get; init; }
+}
+
+/// <summary>One account of the pool in <c>/health/detailed</c> (never its key).</summary>
+internal sealed record PoolAccountHealth(
+    string Name,
+    string Kind,
+    string? Preset,
+    string State,
+    string? DeadReason,
+    DateTimeOffset? Until,
+    string? CooldownKind,
+    DateTimeOffset? CooldownUntil,
+    long InFlight,
+    long Requests,
+    long Successes,
+    IReadOnlyDictionary<string, long> Failures);
 
 internal sealed record AccountHealth(string Id, string AuthState, DateTimeOffset? ExpiresAt, long? ExpiresInSeconds, string? Detail);
 

@@ -44,6 +44,7 @@ internal sealed class ProxyMetrics : IDisposable
     private readonly Histogram<long> _tokenUsage;
     private readonly Histogram<double> _operationDuration;
     private readonly Histogram<double> _timeToFirstChunk;
+    private readonly Counter<long> _accountAttempts;
     private long _requestsTotal;
     private long _clientErrorsTotal;
     private long _serverErrorsTotal;
@@ -76,6 +77,7 @@ internal sealed class ProxyMetrics : IDisposable
         _timeToFirstChunk = Meter.CreateHistogram<double>("gen_ai.client.operation.time_to_first_chunk", "s",
             "Time to receive the first chunk of a streamed answer, from the request.",
             tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = FirstChunkBuckets });
+        _accountAttempts = Meter.CreateCounter<long>("qwen_proxy.account.attempts", "{attempt}", "Upstream attempts per account, by outcome (success or failure kind).");
         if (circuits is not null)
         {
             Meter.CreateObservableGauge("qwen_proxy.circuit_breaker.state", () => ObserveCircuits(circuits), "{state}",
@@ -147,6 +149,24 @@ internal sealed class ProxyMetrics : IDisposable
     {
         Interlocked.Increment(ref _retriesTotal);
         _retries.Add(1, new KeyValuePair<string, object?>("kind", FailureLabel(reason)));
+    }
+
+    /// <summary>One request's attempt at one upstream account ended with <paramref name="outcome"/>.</summary>
+    public void RecordAccountAttempt(string account, FailureKind outcome) =>
+        _accountAttempts.Add(
+            1,
+            new KeyValuePair<string, object?>("account", account),
+            new KeyValuePair<string, object?>("outcome", outcome == FailureKind.None ? "success" : FailureLabel(outcome)));
+
+    /// <summary>
+    /// Per-account gauges read from the pool's published state: requests in flight, and the state
+    /// (0 available, 1 cooling down, 2 circuit open, 3 at capacity, 4 auth required, 5 dead).
+    /// </summary>
+    public void ObserveAccounts(Func<IEnumerable<Measurement<long>>> inFlight, Func<IEnumerable<Measurement<long>>> state)
+    {
+        Meter.CreateObservableGauge("qwen_proxy.account.in_flight", inFlight, "{request}", "Requests in flight per upstream account.");
+        Meter.CreateObservableGauge("qwen_proxy.account.state", state, "{state}",
+            "Upstream account state: 0 available, 1 cooling down, 2 circuit open, 3 at capacity, 4 auth required, 5 dead.");
     }
 
     public void RecordUpstreamFailure(FailureKind kind) =>

@@ -4,8 +4,8 @@ namespace Proxy.Web.Models;
 
 /// <summary>
 /// The models this proxy serves (Qwen has no usable models endpoint): the known Qwen models, the
-/// DEFAULT_MODEL, and every MODEL_ALIASES name. An API-key upstream's own list, when it has one,
-/// takes the place of the built-in models (<see cref="WithUpstream"/>); the aliases stay.
+/// DEFAULT_MODEL, every MODEL_ALIASES name, and the accounts file's models and aliases. An API-key
+/// upstream's own list, when it has one, takes the place of the built-in models (<see cref="WithUpstream"/>); the aliases stay.
 /// </summary>
 internal sealed class ModelCatalog
 {
@@ -33,7 +33,7 @@ internal sealed class ModelCatalog
             models.Add(new ModelInfo(options.DefaultModel, options.UpstreamMode == UpstreamMode.ApiKey ? "upstream" : "qwen", null));
         }
 
-        Models = AddAliases(models, options);
+        Models = AddAccountModels(AddAliases(models, options), options);
         foreach (var model in Models)
         {
             _byId[model.Id] = model;
@@ -54,6 +54,32 @@ internal sealed class ModelCatalog
             var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
             models.RemoveAll(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase));
             models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
+        }
+
+        return models;
+    }
+
+    /// <summary>The accounts file's allow lists and per-account aliases (a MODEL_ALIASES name wins).</summary>
+    private static List<ModelInfo> AddAccountModels(List<ModelInfo> models, ProxyOptions options)
+    {
+        foreach (var account in options.AccountsFromFile?.Accounts ?? [])
+        {
+            foreach (var model in account.Models.Order(StringComparer.OrdinalIgnoreCase))
+            {
+                if (!models.Exists(m => string.Equals(m.Id, model, StringComparison.OrdinalIgnoreCase)))
+                {
+                    models.Add(new ModelInfo(model, "upstream", null));
+                }
+            }
+
+            foreach (var (alias, target) in account.Aliases.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                if (!models.Exists(m => string.Equals(m.Id, alias, StringComparison.OrdinalIgnoreCase)))
+                {
+                    var context = models.Find(m => string.Equals(m.Id, target, StringComparison.OrdinalIgnoreCase))?.ContextLength;
+                    models.Add(new ModelInfo(alias, "qwen-proxy", context, target));
+                }
+            }
         }
 
         return models;

@@ -4,8 +4,9 @@ namespace Proxy.Web.Models;
 
 /// <summary>
 /// Which model a request goes upstream with: MODEL_ALIASES first; then, for the Qwen OAuth
-/// upstream, an unknown model becomes DEFAULT_MODEL; for an API-key upstream the client's model
-/// passes as sent. A request without a model gets DEFAULT_MODEL.
+/// upstream alone, an unknown model becomes DEFAULT_MODEL; with an API-key account in the pool (or
+/// an account alias of that name) the client's model passes as sent, and the pool's accounts apply
+/// their own aliases. A request without a model gets DEFAULT_MODEL.
 /// </summary>
 internal sealed class ModelMapper(ProxyOptions options)
 {
@@ -21,7 +22,9 @@ internal sealed class ModelMapper(ProxyOptions options)
             return target;
         }
 
-        if (options.UpstreamMode == UpstreamMode.ApiKey)
+        // An API-key account, or an account alias, takes the name as sent.
+        if (options.UpstreamMode == UpstreamMode.ApiKey
+            || options.Pool.Accounts.Any(a => a.Kind == Accounts.AccountKind.ApiKey || a.Aliases.ContainsKey(requested)))
         {
             return requested;
         }

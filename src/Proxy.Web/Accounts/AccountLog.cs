@@ -1,0 +1,23 @@
+namespace Proxy.Web.Accounts;
+
+/// <summary>The pool's log lines (never a key: at most its masked hint and where it came from).</summary>
+internal static partial class AccountLog
+{
+    [LoggerMessage(EventId = 1400, Level = LogLevel.Information, Message = "Upstream accounts: {Pool}")]
+    public static partial void Pool(ILogger logger, string pool);
+
+    [LoggerMessage(EventId = 1401, Level = LogLevel.Error, Message = "Account {Account} is dead (invalid_api_key): the upstream rejected its key {KeyHint} from {KeySource}; it takes no requests until the key is replaced and the proxy restarted")]
+    public static partial void Dead(ILogger logger, string account, string keyHint, string keySource);
+
+    [LoggerMessage(EventId = 1402, Level = LogLevel.Warning, Message = "Account {Account} cools down until {Until:O} after {Kind}")]
+    public static partial void CoolingDown(ILogger logger, string account, DateTimeOffset until, string kind);
+
+    [LoggerMessage(EventId = 1403, Level = LogLevel.Information, Message = "Account {Account} is back: a trial request succeeded before its cooldown ended")]
+    public static partial void TrialSucceeded(ILogger logger, string account);
+
+    [LoggerMessage(EventId = 1405, Level = LogLevel.Warning, Message = "Account {Account}'s dead mark could not be shared with the other instances ({Error}); they find out on their own first rejection")]
+    public static partial void DeadMarkNotShared(ILogger logger, string account, string error);
+
+    [LoggerMessage(EventId = 1404, Level = LogLevel.Information, Message = "Request moves from account {From} to {To} after {Kind} before its first byte")]
+    public static partial void FailedOver(ILogger logger, string from, string to, string kind);
+}
