@@ -5,12 +5,12 @@ using Proxy.Actors.Auth;
 namespace Proxy.Web.Models;
 
 /// <summary>
-/// What an API-key upstream lists at <c>GET {API base}/models</c>, fetched on demand, one fetch at a
+/// What an API-key upstream (the pool's first account) lists at <c>GET {API base}/models</c>, fetched on demand, one fetch at a
 /// time, and kept for <see cref="FreshFor"/>. An upstream without the endpoint, or one that fails,
 /// gives null (the caller falls back to the built-in list), and is asked again after
 /// <see cref="RetryFailureAfter"/>.
 /// </summary>
-internal sealed class UpstreamModels(ITokenSource tokens, IHttpClientFactory clients, TimeProvider time, ILogger<UpstreamModels> logger)
+internal sealed class UpstreamModels(Gateway.UpstreamAccount account, IHttpClientFactory clients, TimeProvider time, ILogger<UpstreamModels> logger)
 {
     public const string HttpClientName = "upstream-models";
 
@@ -44,7 +44,7 @@ internal sealed class UpstreamModels(ITokenSource tokens, IHttpClientFactory cli
         try
         {
             using var timeout = new CancellationTokenSource(FetchTimeout, time);
-            var token = await tokens.GetTokenAsync(timeout.Token).ConfigureAwait(false);
+            var token = await account.Tokens.GetTokenAsync(timeout.Token).ConfigureAwait(false);
             var root = token.ApiBase.AbsoluteUri;
             using var request = new HttpRequestMessage(HttpMethod.Get, root.EndsWith('/') ? root + "models" : root + "/models");
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token.Value);

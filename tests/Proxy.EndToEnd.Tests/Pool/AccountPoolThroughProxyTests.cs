@@ -214,12 +214,13 @@ public sealed class AccountPoolThroughProxyTests
 
         using var metrics = await gateway.Client.GetAsync("/metrics");
         var exposition = await metrics.Content.ReadAsStringAsync();
-        var lines = exposition.Split('\n');
-        Assert.Contains("qwen_proxy_account_attempts_total{account=\"revoked\",outcome=\"auth_required\"} 1", lines);
-        Assert.Contains("qwen_proxy_account_attempts_total{account=\"good\",outcome=\"success\"} 6", lines);
-        Assert.Contains("qwen_proxy_account_state{account=\"revoked\"} 5", lines);
-        Assert.Contains("qwen_proxy_account_state{account=\"good\"} 0", lines);
-        Assert.Contains("qwen_proxy_account_in_flight{account=\"good\"} 0", lines);
+        var samples = Proxy.TestKit.PrometheusText.Parse(exposition);
+        const string Scope = "otel_scope_name=\"Qwen.Proxy\"";
+        Assert.Equal(1, samples[$"qwen_proxy_account_attempts_total{{{Scope},account=\"revoked\",outcome=\"auth_required\"}}"]);
+        Assert.Equal(6, samples[$"qwen_proxy_account_attempts_total{{{Scope},account=\"good\",outcome=\"success\"}}"]);
+        Assert.Equal(5, samples[$"qwen_proxy_account_state{{{Scope},account=\"revoked\"}}"]);
+        Assert.Equal(0, samples[$"qwen_proxy_account_state{{{Scope},account=\"good\"}}"]);
+        Assert.Equal(0, samples[$"qwen_proxy_account_in_flight{{{Scope},account=\"good\"}}"]);
     }
 
     [Fact]

@@ -53,7 +53,9 @@ public sealed class BrokenAnswerTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         using var document = JsonDocument.Parse(text);
         var message = document.RootElement.GetProperty("error").GetProperty("message").GetString()!;
-        Assert.Equal($"The upstream at {gateway.Emulator.BaseUrl.Authority} rejected UPSTREAM_API_KEY (…0001); configure a valid key.", message);
+        Assert.Equal(
+            "The upstream rejected the key of account 'qwen' (UPSTREAM_API_KEY); the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.",
+            message);
         Assert.DoesNotContain("log", message, StringComparison.OrdinalIgnoreCase);
     }
 }

@@ -1,3 +1,4 @@
+using Proxy.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Proxy.Web.Health;
 using Proxy.Web.Metrics;

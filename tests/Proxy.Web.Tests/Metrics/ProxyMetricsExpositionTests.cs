@@ -1,3 +1,4 @@
+using Proxy.TestKit;
 using Microsoft.Extensions.DependencyInjection;
 using Proxy.Actors.Resilience;
 using Proxy.Web.Health;

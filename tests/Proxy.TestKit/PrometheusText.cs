@@ -1,14 +1,15 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Xunit;
 
-namespace Proxy.Web.Tests.TestSupport;
+namespace Proxy.TestKit;
 
 /// <summary>
 /// A strict reader of the Prometheus text exposition format 0.0.4: fails the test on any line that
 /// does not parse, a sample without a declared family, a family declared twice, or a histogram
 /// whose buckets are not cumulative or whose +Inf bucket differs from its count.
 /// </summary>
-internal static partial class PrometheusText
+public static partial class PrometheusText
 {
     [GeneratedRegex("""^# HELP ([a-zA-Z_:][a-zA-Z0-9_:]*) (.*)$""")]
     private static partial Regex Help();
