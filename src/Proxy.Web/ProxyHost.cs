@@ -51,6 +51,8 @@ public static class ProxyHost
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Trace);
         builder.Logging.AddSerilog(logger, dispose: true);
+        // Akka's own log (Akka.Logger.Serilog) writes to Serilog's shared logger: this host's.
+        Log.Logger = logger;
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);

@@ -19,4 +19,8 @@ public sealed record StreamOutcome(
     int Attempts)
 {
     public bool IsSuccess => Failure == FailureKind.None;
+
+    /// <summary>A stream that ended before it could write or count anything.</summary>
+    public static StreamOutcome Failed(FailureKind failure, bool responseStarted, string message) =>
+        new(failure, responseStarted, 0, message, null, null, 0, 0, null, 0, 0, 0);
 }

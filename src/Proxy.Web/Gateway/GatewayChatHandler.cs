@@ -25,7 +25,6 @@ internal sealed class GatewayChatHandler(
     TimeProvider time) : IChatCompletionsHandler
 {
     private const string ChatPath = "chat/completions";
-    private static readonly TimeSpan SpawnTimeout = TimeSpan.FromSeconds(10);
 
     public Task HandleAsync(HttpContext context, ChatRequest request, CancellationToken cancellationToken) =>
         request.Stream ? StreamAsync(context, request, cancellationToken) : CompleteAsync(context, request, cancellationToken);
@@ -57,18 +56,8 @@ internal sealed class GatewayChatHandler(
         {
             Draining = drain.DrainingDeadline,
         };
-        var stream = new GatewayStream(job);
-        try
-        {
-            await account.Breaker.StartStreamAsync(stream, epoch, SpawnTimeout, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            account.Breaker.ReportOutcome(FailureKind.ClientCanceled, epoch);
-            return;
-        }
-
-        var outcome = await stream.Done.Task;
+        // One Tell to the account's breaker, which spawns the stream actor; the outcome comes back once.
+        var outcome = await account.Breaker.RunStream(job, epoch);
         if (outcome.TimeToFirstToken is { } ttft)
         {
             metrics.RecordTimeToFirstToken(context.Request.Path.Value ?? string.Empty, ttft);

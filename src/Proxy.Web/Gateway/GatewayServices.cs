@@ -1,7 +1,7 @@
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Proxy.Actors.Auth;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
 using Proxy.Actors.Streaming;
 using Proxy.Actors.Upstream;
 using Proxy.Web.Configuration;
@@ -11,19 +11,34 @@ using Proxy.Web.Requests;
 
 namespace Proxy.Web.Gateway;
 
-/// <summary>The composition of the request path: actor system, upstream client, the account and its handler.</summary>
+/// <summary>
+/// The composition of the request path: the Akka actor system (<see cref="AkkaSetup"/>) with the
+/// account's breaker actor, the upstream client, the account and its handler.
+/// </summary>
 internal static class GatewayServices
 {
     public const string AccountName = "qwen";
 
     public static IServiceCollection AddGateway(this IServiceCollection services, ProxyOptions options, IConfiguration configuration)
     {
-        if (!services.Any(d => d.ServiceType == typeof(ActorSystem)))
-        {
-            services.AddActorSystem("qwen-proxy");
-        }
-
         services.AddSingleton(_ => StreamOptionsFrom(options, configuration));
+        services.AddSingleton(sp => new CircuitBreaker(
+            AccountName,
+            sp.GetRequiredService<TimeProvider>(),
+            new BreakerOptions { MaxFailures = options.StreamingMaxErrors, MinimumThroughput = options.StreamingMaxErrors }));
+        services.AddProxyAkka(configuration, (system, registry, sp) =>
+        {
+            // The account's breaker, parent and supervisor of its stream actors.
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var streamLog = loggers.CreateLogger<StreamActor>();
+            var breaker = sp.GetRequiredService<CircuitBreaker>().Start(
+                system,
+                job => StreamActor.Props(job, time, streamLog),
+                loggers.CreateLogger<CircuitBreakerActor>(),
+                sp.GetRequiredService<ResilienceMetrics>());
+            registry.Register<CircuitBreakerActor>(breaker);
+        });
         services.AddSingleton(sp => new QwenUpstreamClient(
             UpstreamOptionsFrom(options),
             sp.GetRequiredService<TimeProvider>(),
@@ -67,15 +82,11 @@ internal static class GatewayServices
 
     private static UpstreamAccount CreateAccount(IServiceProvider services, ProxyOptions options)
     {
-        var system = services.GetRequiredService<ActorSystem>();
         var time = services.GetRequiredService<TimeProvider>();
         var loggers = services.GetRequiredService<ILoggerFactory>();
-        var breaker = CircuitBreaker<GatewayStream, StreamMessage>.Start(
-            system,
-            AccountName,
-            new BreakerOptions { MaxFailures = options.StreamingMaxErrors },
-            UpstreamAccount.CreateStream,
-            services.GetRequiredService<ResilienceMetrics>());
+        // The breaker actor is spawned with the actor system; the request path only tells it.
+        _ = services.GetRequiredService<IRequiredActor<CircuitBreakerActor>>().ActorRef;
+        var breaker = services.GetRequiredService<CircuitBreaker>();
         var cooldown = new AccountCooldown(AccountName, time, new CooldownOptions(), services.GetService<ICooldownStore>(), loggers.CreateLogger<AccountCooldown>());
         services.GetService<Actors.Cluster.PostgresCooldownStore>()?.Attach(cooldown); // cluster mode: cooldowns other instances found
         // The metrics read the breaker's state, so they are looked up at the first retry, not here.
@@ -88,7 +99,6 @@ internal static class GatewayServices
             AccountName,
             services.GetRequiredService<ITokenSource>(),
             new AccountGate(cooldown, breaker),
-            breaker,
             services.GetRequiredService<QwenUpstreamClient>(),
             retry);
     }

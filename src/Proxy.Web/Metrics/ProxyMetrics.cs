@@ -168,23 +168,7 @@ internal sealed class ProxyMetrics : IDisposable
         _ => statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    private static string KindText(FailureKind kind) => kind switch
-    {
-        FailureKind.UpstreamUnreachable => "upstream_unreachable",
-        FailureKind.UpstreamServerError => "upstream_server_error",
-        FailureKind.UpstreamTimeout => "upstream_timeout",
-        FailureKind.RateLimited => "rate_limited",
-        FailureKind.QuotaExhausted => "quota_exhausted",
-        FailureKind.Unauthorized => "unauthorized",
-        FailureKind.UpstreamClientError => "upstream_client_error",
-        FailureKind.StreamInterrupted => "stream_interrupted",
-        FailureKind.StreamStalled => "stream_stalled",
-        FailureKind.CircuitOpen => "circuit_open",
-        FailureKind.AuthRequired => "auth_required",
-        FailureKind.ClientCanceled => "client_canceled",
-        FailureKind.ShuttingDown => "shutting_down",
-        _ => "none",
-    };
+    private static string KindText(FailureKind kind) => kind.ToMetricLabel();
 
     private static IEnumerable<Measurement<int>> ObserveCircuits(ICircuitStatusProvider circuits)
     {
