@@ -87,6 +87,18 @@ internal sealed class CircuitBreakerActor : ReceiveActor, IWithTimers
         Publish();
     }
 
+    protected override void PostStop()
+    {
+        // The system is going away under open streams (their PostStop already ended the responses):
+        // every edge still waiting learns it, so no request hangs on a stopped breaker.
+        foreach (var child in _children.Values.Where(c => !c.Reported))
+        {
+            child.Outcome.TrySetResult(StreamOutcome.Failed(FailureKind.StreamInterrupted, child.Job.Client.HasStarted, "The stream was stopped."));
+        }
+
+        _children.Clear();
+    }
+
     private void Spawn(StartStream start)
     {
         IActorRef child;

@@ -43,6 +43,7 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
     private readonly CancellationTokenSource _lifetime = new();
 
     private StreamState _state = StreamState.Initial;
+    private IActorRef _self = ActorRefs.Nobody;
     private UpstreamOpening? _opening;
     private UpstreamReader? _reader;
     private CancellationTokenRegistration _abortRegistration;
@@ -87,6 +88,7 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        _self = Self; // for the disconnect callback, which runs outside the actor
         _abortRegistration = _job.RequestAborted.UnsafeRegister(static state => ((StreamActor)state!).OnClientAborted(), this);
         if (_job.Draining.CanBeCanceled)
         {
@@ -216,7 +218,7 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
     {
         // Cancel the upstream call and its body at once, from the disconnect itself; then let the actor finish.
         _lifetime.Cancel();
-        Self.Tell(Signal.ClientAborted, ActorRefs.NoSender);
+        _self.Tell(Signal.ClientAborted, ActorRefs.NoSender);
     }
 
     /// <summary>The opening phase, as one task whose result comes back as a message. It tells the
