@@ -83,7 +83,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         {
             return AuthRequired(ex);
         }
-        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        catch (TokenRefreshFailedException ex)
         {
             return NoToken(ex);
         }
@@ -104,7 +104,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         {
             return AuthRequired(ex);
         }
-        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        catch (TokenRefreshFailedException ex)
         {
             return NoToken(ex);
         }
