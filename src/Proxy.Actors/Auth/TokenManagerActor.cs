@@ -1,4 +1,7 @@
+using Akka;
 using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Proxy.Actors.Cluster;
 
@@ -116,7 +119,19 @@ internal sealed class TokenManagerActor : ReceiveActor, IWithStash
             self,
             _options.CredentialCheckInterval,
             _options.CredentialCheckInterval);
-        _subscription = _notifier?.Subscribe(changed => self.Tell(new TokenManagerMessage.StoreChanged(changed), ActorRefs.NoSender));
+        if (_notifier is not null)
+        {
+            // Credential-change events are a long-lived flow, one per account for the actor's life:
+            // a burst (a reconnect re-reads, several instances refresh) is conflated to the newest
+            // credential while the actor is busy, so it never works through stale ones.
+            var changes = Source.Queue<QwenCredentials>(16, OverflowStrategy.DropHead)
+                .Conflate((_, newest) => newest)
+                .SelectAsync(1, changed => self.Ask<Done>(new TokenManagerMessage.StoreChanged(changed), TimeSpan.FromMinutes(1)))
+                .To(Sink.Ignore<Done>())
+                .Run(Context.Materializer());
+            _subscription = _notifier.Subscribe(changed => _ = changes.OfferAsync(changed));
+        }
+
         LoadAsync().PipeTo(self, success: stored => new TokenManagerMessage.Loaded(stored));
     }
 
@@ -187,6 +202,7 @@ internal sealed class TokenManagerActor : ReceiveActor, IWithStash
             case TokenManagerMessage.StoreChanged changed:
                 AuthLog.CredentialChanged(_logger, _options.AccountName, changed.Credentials.AccessTokenHint, changed.Credentials.ExpiresAt);
                 Adopt(changed.Credentials);
+                Acknowledge();
                 return;
         }
     }
@@ -252,6 +268,7 @@ internal sealed class TokenManagerActor : ReceiveActor, IWithStash
                 return;
             case TokenManagerMessage.StoreChanged changed:
                 AdoptIfNewer(changed.Credentials);
+                Acknowledge();
                 return;
             case TokenManagerMessage.Reload reload:
                 // A login just stored this credential: it wins even when it expires sooner.
@@ -296,6 +313,10 @@ internal sealed class TokenManagerActor : ReceiveActor, IWithStash
             case TokenManagerMessage.RefreshFinished finished when finished.Attempt == _attempt:
                 Finish(finished.Outcome);
                 return;
+            case TokenManagerMessage.StoreChanged:
+                // The refresh under way decides; it reads the store under the lock.
+                Acknowledge();
+                return;
             case TokenManagerMessage.Reload reload:
                 // A login finished while a refresh of the old credential runs: the login wins.
                 if (await LoadAsync() is { } stored && stored.AccessToken != credentials.AccessToken)
@@ -323,6 +344,7 @@ internal sealed class TokenManagerActor : ReceiveActor, IWithStash
                 return;
             case TokenManagerMessage.StoreChanged changed:
                 ReviveIfReplaced(changed.Credentials);
+                Acknowledge();
                 return;
             case TokenManagerMessage.Reload reload:
                 ReviveIfReplaced(await LoadAsync());
@@ -330,6 +352,9 @@ internal sealed class TokenManagerActor : ReceiveActor, IWithStash
                 return;
         }
     }
+
+    /// <summary>Lets the credential-change flow send the next change.</summary>
+    private void Acknowledge() => Sender.Tell(Done.Instance);
 
     private void StartRefresh(string reason)
     {
