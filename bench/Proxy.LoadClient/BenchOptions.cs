@@ -117,6 +117,7 @@ internal sealed class BenchOptions
           --update-docs              copy the report and chart into docs/BENCHMARKS.md afterwards
           --upstream emulator|stub   what stands behind every path (default emulator; stub is a minimal built-in SSE server)
           --paths direct,nginx,proxy --steps latency,throughput,streams,stutter
+                                     (faults, not run by default: 24 clients, one stream in ten reset half way, share of 503s)
           --emulator-port N --nginx-port N --proxy-port N --second-proxy-port N --api-key KEY --proxy-log-level LEVEL
           --proxy-env NAME=VALUE     extra environment of the proxy (repeatable), e.g. DOTNET_gcServer=0
           --proxy-dll PATH           run this server in the proxy's place (e.g. bench/Proxy.BaselinePipe's dll, the platform's floor)
@@ -308,7 +309,7 @@ internal sealed class BenchOptions
 
     private static string ParseStep(string value) => value switch
     {
-        "latency" or "throughput" or "streams" or "stutter" or "soak" => value,
-        _ => throw new ArgumentException($"--steps takes latency, throughput, streams, stutter, soak; got '{value}'"),
+        "latency" or "throughput" or "streams" or "stutter" or "soak" or "faults" => value,
+        _ => throw new ArgumentException($"--steps takes latency, throughput, streams, stutter, soak, faults; got '{value}'"),
     };
 }

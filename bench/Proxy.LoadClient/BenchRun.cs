@@ -94,6 +94,15 @@ internal sealed class BenchRun(BenchOptions options, TextWriter log)
             await SoakAsync(environment, results, cancellationToken);
         }
 
+        if (options.Runs("faults") && options.Drives(PathKind.Proxy))
+        {
+            log.WriteLine($"phase: partial upstream failure (scenario {FaultsStep.Scenario})");
+            await environment.StartUpstreamAsync(FaultsStep.Scenario, cancellationToken);
+            await environment.StartProxyAsync(stutterRepair: true, cancellationToken);
+            log.WriteLine("step 5: concurrent streams, one in ten reset by the upstream half way");
+            await FaultsStep.RunAsync(environment.Target(PathKind.Proxy), options.ApiKey, options.Model, log, cancellationToken);
+        }
+
         environment.StopProxies();
         foreach (var (path, reason) in environment.Skipped)
         {

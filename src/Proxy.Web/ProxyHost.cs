@@ -53,6 +53,8 @@ public static class ProxyHost
 
         var logger = LoggingSetup.CreateLogger(options, overrides.LogOutput);
         builder.Host.UseSerilog(logger, dispose: true);
+        // Akka's own log (Akka.Logger.Serilog) writes to Serilog's shared logger: this host's.
+        Log.Logger = logger;
 
         builder.WebHost.ConfigureKestrel(kestrel => KestrelSetup.Configure(kestrel, options, certificate));
         builder.Services.Configure<HostOptions>(host => host.ShutdownTimeout = options.ShutdownTimeout + ShutdownDrain.FinalGrace);

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Proxy.Actors.Auth;
-using Proxy.Actors.Runtime;
+using Akka.Actor;
 using Proxy.Cluster.Tests.Support;
 using Qwen.Emulator;
 
@@ -98,8 +98,8 @@ public sealed class TokenManagerClusterTests : IAsyncLifetime, IDisposable
 
     private async Task<TokenManager> StartManagerAsync(ClusterInstance instance)
     {
-        var system = new ActorSystem("proxy-" + instance.Name, TimeProvider.System, TestLogging.Factory);
-        _owned.Add(system);
+        var system = ActorSystem.Create("proxy-" + instance.Name, "akka.loglevel = WARNING");
+        _owned.Add(new OwnedSystem(system));
         var options = new QwenAuthOptions
         {
             QwenDir = Path.Combine(Path.GetTempPath(), "unused-" + instance.Name),
@@ -108,8 +108,14 @@ public sealed class TokenManagerClusterTests : IAsyncLifetime, IDisposable
             AccountName = instance.Credentials.Account,
         };
         var client = new DeviceFlowClient(_http, _emulator.BaseUrl, TimeProvider.System, TestLogging.Factory.CreateLogger<DeviceFlowClient>());
-        var manager = TokenManager.Start(system, options, instance.Credentials, client, TestLogging.Factory, notifier: instance.Credentials);
+        var manager = TokenManager.Start(system, TimeProvider.System, options, instance.Credentials, client, TestLogging.Factory, notifier: instance.Credentials);
         await manager.ReloadAsync(CancellationToken.None).WaitAsync(Bound);
         return manager;
+    }
+
+    /// <summary>An actor system terminated with the other resources of the test.</summary>
+    private sealed class OwnedSystem(ActorSystem system) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() => await system.Terminate();
     }
 }

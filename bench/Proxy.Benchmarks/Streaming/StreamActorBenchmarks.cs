@@ -1,16 +1,17 @@
 using System.IO.Pipelines;
 using System.Net;
+using Akka.Actor;
 using BenchmarkDotNet.Attributes;
+using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
 using Proxy.Actors.Streaming;
 
 namespace Proxy.Benchmarks.Streaming;
 
 /// <summary>
-/// Whole streams through the stream actor on the real runtime, with an in-memory upstream body and
-/// a client that discards what it gets: spawn, open, pump, inspect, repair, frame, flush, [DONE],
-/// stop. <c>FirstEventStream</c> (one event) bounds what the actor adds to time to first token;
+/// Whole streams through the stream actor under its breaker on Akka.NET, with an in-memory upstream
+/// body and a client that discards what it gets: the start told to the breaker, spawn, open, read,
+/// inspect, repair, frame, flush, [DONE], the outcome reported, stop. <c>FirstEventStream</c> (one event) bounds what the actor adds to time to first token;
 /// <c>Stream256</c> is per event.
 /// </summary>
 [MemoryDiagnoser]
@@ -18,13 +19,16 @@ public class StreamActorBenchmarks : IDisposable
 {
     private const int Events = 256;
     private ActorSystem _system = null!;
+    private CircuitBreaker _breaker = null!;
     private byte[] _one = [];
     private byte[] _many = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        _system = new ActorSystem("bench");
+        _system = ActorSystem.Create("bench", "akka.loglevel = WARNING");
+        _breaker = new CircuitBreaker("bench", TimeProvider.System, new BreakerOptions());
+        _breaker.Start(_system, job => StreamActor.Props(job, TimeProvider.System, NullLogger.Instance), NullLogger.Instance);
         _one = BenchChunks.Sse(BenchChunks.Clean(BenchChunks.Deltas(1)));
         _many = BenchChunks.Sse(BenchChunks.Clean(BenchChunks.Deltas(Events)));
     }
@@ -32,7 +36,7 @@ public class StreamActorBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
-        _system.StopAsync().GetAwaiter().GetResult();
+        _system.Terminate().GetAwaiter().GetResult();
         GC.SuppressFinalize(this);
     }
 
@@ -50,7 +54,7 @@ public class StreamActorBenchmarks : IDisposable
             new DiscardingClient(),
             StreamOptions.Default,
             CancellationToken.None);
-        return StreamActor.RunAsync(_system, job);
+        return _breaker.RunStream(job, _breaker.Snapshot.Epoch);
     }
 
     private sealed class DiscardingClient : IClientStream

@@ -1,28 +1,29 @@
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Actors.Cluster;
-using Proxy.Actors.Runtime;
 
 namespace Proxy.Actors.Auth;
 
 /// <summary>
 /// The request path's view of one OAuth account. <see cref="GetTokenAsync"/> answers from the
 /// published token while it is fresh (valid beyond the refresh buffer) without touching the actor;
-/// only otherwise it asks <see cref="TokenManagerActor"/>, which runs the one shared refresh.
+/// only otherwise it tells <see cref="TokenManagerActor"/>, which runs the one shared refresh, and
+/// waits for the answer it carries (a task completed by the actor; no temporary actor per call).
 /// </summary>
 internal sealed class TokenManager : ITokenSource
 {
     /// <summary>How long a caller waits for a refresh (lock waits and the token request included).</summary>
     public static readonly TimeSpan DefaultWaitTimeout = TimeSpan.FromSeconds(90);
 
-    private readonly IActorRef<TokenManagerMessage> _actor;
+    private readonly IActorRef _actor;
     private readonly TokenPublication _publication;
     private readonly TimeProvider _time;
     private readonly ICredentialStore _store;
     private readonly TimeSpan _waitTimeout;
     private readonly ILogger _logger;
 
-    private TokenManager(IActorRef<TokenManagerMessage> actor, TokenPublication publication, TimeProvider time, ICredentialStore store, TimeSpan waitTimeout, ILogger logger)
+    private TokenManager(IActorRef actor, TokenPublication publication, TimeProvider time, ICredentialStore store, TimeSpan waitTimeout, ILogger logger)
     {
         _actor = actor;
         _publication = publication;
@@ -43,7 +44,8 @@ internal sealed class TokenManager : ITokenSource
     /// the store is also checked every <see cref="QwenAuthOptions.CredentialCheckInterval"/>.
     /// </summary>
     public static TokenManager Start(
-        ActorSystem system,
+        IActorRefFactory system,
+        TimeProvider time,
         QwenAuthOptions options,
         ICredentialStore store,
         DeviceFlowClient client,
@@ -52,12 +54,13 @@ internal sealed class TokenManager : ITokenSource
         ICredentialChangeNotifier? notifier = null)
     {
         ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(time);
         ArgumentNullException.ThrowIfNull(options);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger<TokenManager>();
         var publication = new TokenPublication(AuthSnapshot.Initial(options.AccountName));
-        var refresher = new CredentialRefresher(store, client, system.Time, options.RefreshBuffer, logger);
-        var actor = system.Spawn(() => new TokenManagerActor(options, refresher, publication, logger, notifier), "token-" + options.AccountName);
-        return new TokenManager(actor, publication, system.Time, store, waitTimeout ?? DefaultWaitTimeout, logger);
+        var refresher = new CredentialRefresher(store, client, time, options.RefreshBuffer, logger);
+        var actor = system.ActorOf(TokenManagerActor.Props(options, refresher, publication, time, logger, notifier), "token-" + options.AccountName);
+        return new TokenManager(actor, publication, time, store, waitTimeout ?? DefaultWaitTimeout, logger);
     }
 
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken)
@@ -73,7 +76,7 @@ internal sealed class TokenManager : ITokenSource
             return ValueTask.FromException<AccessToken>(DeadError(view.Snapshot));
         }
 
-        return new ValueTask<AccessToken>(AskAsync(reply => new TokenManagerMessage.GetToken(reply), cancellationToken));
+        return new ValueTask<AccessToken>(WaitAsync<AccessToken>(reply => new TokenManagerMessage.GetToken(reply), cancellationToken));
     }
 
     public ValueTask<AccessToken> RenewAfterUnauthorizedAsync(AccessToken rejected, CancellationToken cancellationToken)
@@ -90,7 +93,7 @@ internal sealed class TokenManager : ITokenSource
             return ValueTask.FromException<AccessToken>(DeadError(view.Snapshot));
         }
 
-        return new ValueTask<AccessToken>(AskAsync(reply => new TokenManagerMessage.RenewAfterUnauthorized(rejected, reply), cancellationToken));
+        return new ValueTask<AccessToken>(WaitAsync<AccessToken>(reply => new TokenManagerMessage.RenewAfterUnauthorized(rejected, reply), cancellationToken));
     }
 
     /// <summary>Waits until the published snapshot satisfies <paramref name="condition"/> and returns it.</summary>
@@ -112,7 +115,7 @@ internal sealed class TokenManager : ITokenSource
 
     /// <summary>Re-reads the store now (e.g. after a login elsewhere) and returns the new state.</summary>
     public Task<AuthSnapshot> ReloadAsync(CancellationToken cancellationToken) =>
-        _actor.Ask<TokenManagerMessage, AuthSnapshot>(reply => new TokenManagerMessage.Reload(reply), _waitTimeout, cancellationToken);
+        WaitAsync<AuthSnapshot>(reply => new TokenManagerMessage.Reload(reply), cancellationToken);
 
     /// <summary>Stores the credential of a completed login (under the refresh lock) and revives the manager with it.</summary>
     public async Task<AuthSnapshot> AcceptLoginAsync(QwenCredentials credentials, CancellationToken cancellationToken)
@@ -138,13 +141,16 @@ internal sealed class TokenManager : ITokenSource
         return await ReloadAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<AccessToken> AskAsync(Func<Reply<AccessToken>, TokenManagerMessage> build, CancellationToken cancellationToken)
+    /// <summary>Tells the actor a message carrying a task it completes, and waits for that task.</summary>
+    private async Task<T> WaitAsync<T>(Func<TaskCompletionSource<T>, TokenManagerMessage> build, CancellationToken cancellationToken)
     {
+        var reply = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _actor.Tell(build(reply), ActorRefs.NoSender);
         try
         {
-            return await _actor.Ask(build, _waitTimeout, cancellationToken).ConfigureAwait(false);
+            return await reply.Task.WaitAsync(_waitTimeout, _time, cancellationToken).ConfigureAwait(false);
         }
-        catch (AskTimeoutException ex)
+        catch (TimeoutException ex)
         {
             throw new TokenRefreshFailedException($"No token within {_waitTimeout.TotalSeconds:F0} s: the refresh is taking too long.", ex);
         }

@@ -1,6 +1,9 @@
+using Akka;
+using Akka.Actor;
+using Akka.Streams;
+using Akka.Streams.Dsl;
 using Microsoft.Extensions.Logging;
 using Proxy.Actors.Cluster;
-using Proxy.Actors.Runtime;
 
 namespace Proxy.Actors.Auth;
 
@@ -12,19 +15,16 @@ internal abstract record TokenManagerMessage
     }
 
     /// <summary>A caller needs a token and the published one is not fresh.</summary>
-    public sealed record GetToken(Reply<AccessToken> Reply) : TokenManagerMessage;
+    public sealed record GetToken(TaskCompletionSource<AccessToken> Reply) : TokenManagerMessage;
 
     /// <summary>The upstream answered 401 to <paramref name="Rejected"/>.</summary>
-    public sealed record RenewAfterUnauthorized(AccessToken Rejected, Reply<AccessToken> Reply) : TokenManagerMessage;
+    public sealed record RenewAfterUnauthorized(AccessToken Rejected, TaskCompletionSource<AccessToken> Reply) : TokenManagerMessage;
 
     /// <summary>Re-read the store now (a login just saved a credential); replies with the new snapshot.</summary>
-    public sealed record Reload(Reply<AuthSnapshot> Reply) : TokenManagerMessage;
+    public sealed record Reload(TaskCompletionSource<AuthSnapshot> Reply) : TokenManagerMessage;
 
-    /// <summary>Timer: time to refresh ahead of expiry, or to retry after a transient failure.</summary>
-    public sealed record RefreshDue : TokenManagerMessage
-    {
-        public static readonly RefreshDue Instance = new();
-    }
+    /// <summary>Timer <paramref name="Generation"/>: time to refresh ahead of expiry, or to retry after a transient failure.</summary>
+    public sealed record RefreshDue(long Generation) : TokenManagerMessage;
 
     /// <summary>Timer: look for a credential another process wrote.</summary>
     public sealed record CheckStore : TokenManagerMessage
@@ -37,18 +37,25 @@ internal abstract record TokenManagerMessage
 
     /// <summary>The background refresh <paramref name="Attempt"/> ended.</summary>
     public sealed record RefreshFinished(long Attempt, RefreshOutcome Outcome) : TokenManagerMessage;
+
+    /// <summary>The first look at the store, at start.</summary>
+    public sealed record Loaded(QwenCredentials? Credentials) : TokenManagerMessage;
 }
 
 /// <summary>
 /// Keeps one account's access token fresh. States: <see cref="AuthState.NoCredential"/>,
-/// <see cref="AuthState.Valid"/>, <see cref="AuthState.Refreshing"/>, <see cref="AuthState.Dead"/>.
-/// Refreshes on a timer ahead of expiry; every request that needs a new token while a refresh runs
-/// waits for that one refresh; a rejected refresh token ends in Dead (no retries) until a new
+/// <see cref="AuthState.Valid"/>, <see cref="AuthState.Refreshing"/>, <see cref="AuthState.Dead"/>
+/// (one behaviour each, after a first look at the store). Refreshes on a timer ahead of expiry; the
+/// refresh runs as one task whose outcome comes back as a message (<c>PipeTo</c>), and every request
+/// that needs a new token meanwhile is stashed and handled again once it ends (single flight).
+/// Its timers run on the <see cref="TimeProvider"/> it reads, so it has one clock; each carries a
+/// generation, so a timer replaced after its message was queued is ignored.
+/// A rejected refresh token ends in Dead (no retries) until a new
 /// login; network failures back off (1 s doubling to 60 s, at most
 /// <see cref="MaxBackgroundRetries"/> retries on its own) and meanwhile fail fast.
 /// Every change is published to <see cref="TokenPublication"/> for the lock-free request path.
 /// </summary>
-internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
+internal sealed class TokenManagerActor : ReceiveActor, IWithStash
 {
     /// <summary>A token that expires sooner than this is not handed out; the caller waits for the refresh.</summary>
     public static readonly TimeSpan MinimumLifetime = TimeSpan.FromSeconds(30);
@@ -59,16 +66,16 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
     /// <summary>Transient failures in a row after which only demand (a request needing a token) triggers another try.</summary>
     public const int MaxBackgroundRetries = 10;
 
-    private const string RefreshTimer = "refresh";
-    private const string CheckStoreTimer = "check-store";
-
     private readonly QwenAuthOptions _options;
+    private readonly TimeProvider _time;
     private readonly CredentialRefresher _refresher;
     private readonly TokenPublication _publication;
     private readonly ILogger _logger;
     private readonly ICredentialChangeNotifier? _notifier;
-    private readonly List<Reply<AccessToken>> _waiters = [];
     private IDisposable? _subscription;
+    private ITimer? _refreshTimer;
+    private ITimer? _checkStoreTimer;
+    private long _refreshGeneration;
     private QwenCredentials? _credentials;
     private AccessToken? _token;
     private AuthState _state = AuthState.NoCredential;
@@ -80,9 +87,10 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
     private int _refreshCount;
     private string? _lastError;
 
-    public TokenManagerActor(QwenAuthOptions options, CredentialRefresher refresher, TokenPublication publication, ILogger logger, ICredentialChangeNotifier? notifier = null)
+    public TokenManagerActor(QwenAuthOptions options, CredentialRefresher refresher, TokenPublication publication, TimeProvider time, ILogger logger, ICredentialChangeNotifier? notifier = null)
     {
         _options = options;
+        _time = time;
         _refresher = refresher;
         _publication = publication;
         _logger = logger;
@@ -92,57 +100,90 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
         var previous = publication.Current.Snapshot;
         _refreshCount = previous.RefreshCount;
         _lastRefreshAt = previous.LastRefreshAt;
+        Starting();
     }
 
-    private DateTimeOffset Now => Context.Time.GetUtcNow();
+    public IStash Stash { get; set; } = null!;
 
-    protected override async ValueTask PreStart()
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>The actor of one account (named by the caller).</summary>
+    public static Props Props(QwenAuthOptions options, CredentialRefresher refresher, TokenPublication publication, TimeProvider time, ILogger logger, ICredentialChangeNotifier? notifier) =>
+        Akka.Actor.Props.Create(() => new TokenManagerActor(options, refresher, publication, time, logger, notifier));
+
+    protected override void PreStart()
     {
-        Context.Timers.StartPeriodicTimer(CheckStoreTimer, TokenManagerMessage.CheckStore.Instance, _options.CredentialCheckInterval);
         var self = Self;
-        _subscription = _notifier?.Subscribe(changed => self.Tell(new TokenManagerMessage.StoreChanged(changed)));
-        var stored = await LoadAsync().ConfigureAwait(false);
-        if (stored is null)
+        _checkStoreTimer = _time.CreateTimer(
+            static state => ((IActorRef)state!).Tell(TokenManagerMessage.CheckStore.Instance, ActorRefs.NoSender),
+            self,
+            _options.CredentialCheckInterval,
+            _options.CredentialCheckInterval);
+        if (_notifier is not null)
         {
-            AuthLog.NoCredential(_logger, _options.AccountName, _refresher.Store.Location);
-            GoTo(AuthState.NoCredential);
+            // Credential-change events are a long-lived flow, one per account for the actor's life:
+            // a burst (a reconnect re-reads, several instances refresh) is conflated to the newest
+            // credential while the actor is busy, so it never works through stale ones.
+            var changes = Source.Queue<QwenCredentials>(16, OverflowStrategy.DropHead)
+                .Conflate((_, newest) => newest)
+                .SelectAsync(1, changed => self.Ask<Done>(new TokenManagerMessage.StoreChanged(changed), TimeSpan.FromMinutes(1)))
+                .To(Sink.Ignore<Done>())
+                .Run(Context.Materializer());
+            _subscription = _notifier.Subscribe(changed => _ = changes.OfferAsync(changed));
         }
-        else
-        {
-            AuthLog.CredentialLoaded(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);
-            Adopt(stored);
-        }
+
+        LoadAsync().PipeTo(self, success: stored => new TokenManagerMessage.Loaded(stored));
     }
 
-    protected override ValueTask PostStop()
+    protected override void PostStop()
     {
         _subscription?.Dispose();
         _subscription = null;
+        _checkStoreTimer?.Dispose();
+        _refreshTimer?.Dispose();
         _refreshCancel?.Cancel();
         _refreshCancel?.Dispose();
         _refreshCancel = null;
-        return default;
     }
 
-    protected override ValueTask Receive(TokenManagerMessage message) => OnNoCredential(message);
+    // Before the first look at the store: everything waits for it.
+    private void Starting()
+    {
+        Receive<TokenManagerMessage.Loaded>(loaded =>
+        {
+            if (loaded.Credentials is not { } stored)
+            {
+                AuthLog.NoCredential(_logger, _options.AccountName, _refresher.Store.Location);
+                GoTo(AuthState.NoCredential);
+            }
+            else
+            {
+                AuthLog.CredentialLoaded(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);
+                Adopt(stored);
+            }
 
-    private async ValueTask OnNoCredential(TokenManagerMessage message)
+            Stash.UnstashAll();
+        });
+        ReceiveAny(_ => Stash.Stash());
+    }
+
+    private async Task OnNoCredential(TokenManagerMessage message)
     {
         switch (message)
         {
             case TokenManagerMessage.GetToken or TokenManagerMessage.RenewAfterUnauthorized:
                 // Cheap when nothing changed; lets a login made by the CLI count at once.
-                if (await LoadAsync().ConfigureAwait(false) is { } found)
+                if (await LoadAsync() is { } found)
                 {
                     Adopt(found);
-                    await OnValid(message).ConfigureAwait(false);
+                    await OnValid(message);
                     return;
                 }
 
                 Fail(message, new AuthRequiredException($"No Qwen credential in {_refresher.Store.Location}; a login is required."));
                 return;
             case TokenManagerMessage.CheckStore:
-                if (await LoadAsync().ConfigureAwait(false) is { } appeared)
+                if (await LoadAsync() is { } appeared)
                 {
                     AuthLog.CredentialChanged(_logger, _options.AccountName, appeared.AccessTokenHint, appeared.ExpiresAt);
                     Adopt(appeared);
@@ -150,22 +191,23 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
 
                 return;
             case TokenManagerMessage.Reload reload:
-                if (await LoadAsync().ConfigureAwait(false) is { } loaded)
+                if (await LoadAsync() is { } loaded)
                 {
                     AuthLog.CredentialChanged(_logger, _options.AccountName, loaded.AccessTokenHint, loaded.ExpiresAt);
                     Adopt(loaded);
                 }
 
-                reload.Reply.TrySuccess(_publication.Current.Snapshot);
+                reload.Reply.TrySetResult(_publication.Current.Snapshot);
                 return;
             case TokenManagerMessage.StoreChanged changed:
                 AuthLog.CredentialChanged(_logger, _options.AccountName, changed.Credentials.AccessTokenHint, changed.Credentials.ExpiresAt);
                 Adopt(changed.Credentials);
+                Acknowledge();
                 return;
         }
     }
 
-    private async ValueTask OnValid(TokenManagerMessage message)
+    private async Task OnValid(TokenManagerMessage message)
     {
         var credentials = _credentials!;
         switch (message)
@@ -173,72 +215,75 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
             case TokenManagerMessage.GetToken get:
                 if (credentials.IsValidFor(Now, MinimumLifetime))
                 {
-                    get.Reply.TrySuccess(_token!);
+                    get.Reply.TrySetResult(_token!);
                     if (!credentials.IsValidFor(Now, _options.RefreshBuffer) && Now >= _notBefore)
                     {
-                        StartRefresh("ahead of expiry", waiter: null);
+                        StartRefresh("ahead of expiry");
                     }
                 }
                 else if (Now < _notBefore)
                 {
-                    get.Reply.TryFailure(RefreshFailed());
+                    get.Reply.TrySetException(RefreshFailed());
                 }
                 else
                 {
-                    StartRefresh("expired", get.Reply);
+                    StartRefresh("expired");
+                    Stash.Stash(); // answered again once the refresh ends
                 }
 
                 return;
             case TokenManagerMessage.RenewAfterUnauthorized renew:
                 if (renew.Rejected.Value != credentials.AccessToken && credentials.IsValidFor(Now, TimeSpan.Zero))
                 {
-                    renew.Reply.TrySuccess(_token!);
+                    renew.Reply.TrySetResult(_token!);
                 }
                 else if (Now < _notBefore)
                 {
-                    renew.Reply.TryFailure(RefreshFailed());
+                    renew.Reply.TrySetException(RefreshFailed());
                 }
                 else
                 {
-                    StartRefresh("rejected by the upstream", renew.Reply);
+                    StartRefresh("rejected by the upstream");
+                    Stash.Stash();
                 }
 
                 return;
-            case TokenManagerMessage.RefreshDue:
+            case TokenManagerMessage.RefreshDue due when due.Generation == _refreshGeneration:
                 if (credentials.IsValidFor(Now, _options.RefreshBuffer))
                 {
                     ScheduleRefresh();
                 }
                 else if (Now < _notBefore)
                 {
-                    Context.Timers.StartSingleTimer(RefreshTimer, TokenManagerMessage.RefreshDue.Instance, _notBefore - Now);
+                    StartRefreshTimer(_notBefore - Now);
                 }
                 else
                 {
-                    StartRefresh(_failures == 0 ? "ahead of expiry" : "retry", waiter: null);
+                    StartRefresh(_failures == 0 ? "ahead of expiry" : "retry");
                 }
 
                 return;
             case TokenManagerMessage.CheckStore:
-                AdoptIfNewer(await LoadAsync().ConfigureAwait(false));
+                AdoptIfNewer(await LoadAsync());
                 return;
             case TokenManagerMessage.StoreChanged changed:
                 AdoptIfNewer(changed.Credentials);
+                Acknowledge();
                 return;
             case TokenManagerMessage.Reload reload:
                 // A login just stored this credential: it wins even when it expires sooner.
-                if (await LoadAsync().ConfigureAwait(false) is { } stored && stored.AccessToken != credentials.AccessToken)
+                if (await LoadAsync() is { } stored && stored.AccessToken != credentials.AccessToken)
                 {
                     AuthLog.CredentialChanged(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);
                     Adopt(stored);
                 }
 
-                reload.Reply.TrySuccess(_publication.Current.Snapshot);
+                reload.Reply.TrySetResult(_publication.Current.Snapshot);
                 return;
         }
     }
 
-    private async ValueTask OnRefreshing(TokenManagerMessage message)
+    private async Task OnRefreshing(TokenManagerMessage message)
     {
         var credentials = _credentials!;
         switch (message)
@@ -246,44 +291,48 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
             case TokenManagerMessage.GetToken get:
                 if (credentials.IsValidFor(Now, MinimumLifetime))
                 {
-                    get.Reply.TrySuccess(_token!);
+                    get.Reply.TrySetResult(_token!);
                 }
                 else
                 {
-                    _waiters.Add(get.Reply);
+                    Stash.Stash(); // waits for the one refresh under way
                 }
 
                 return;
             case TokenManagerMessage.RenewAfterUnauthorized renew:
                 if (renew.Rejected.Value != credentials.AccessToken && credentials.IsValidFor(Now, TimeSpan.Zero))
                 {
-                    renew.Reply.TrySuccess(_token!);
+                    renew.Reply.TrySetResult(_token!);
                 }
                 else
                 {
-                    _waiters.Add(renew.Reply);
+                    Stash.Stash();
                 }
 
                 return;
             case TokenManagerMessage.RefreshFinished finished when finished.Attempt == _attempt:
                 Finish(finished.Outcome);
                 return;
+            case TokenManagerMessage.StoreChanged:
+                // The refresh under way decides; it reads the store under the lock.
+                Acknowledge();
+                return;
             case TokenManagerMessage.Reload reload:
                 // A login finished while a refresh of the old credential runs: the login wins.
-                if (await LoadAsync().ConfigureAwait(false) is { } stored && stored.AccessToken != credentials.AccessToken)
+                if (await LoadAsync() is { } stored && stored.AccessToken != credentials.AccessToken)
                 {
                     CancelRefresh();
                     AuthLog.CredentialChanged(_logger, _options.AccountName, stored.AccessTokenHint, stored.ExpiresAt);
                     Adopt(stored);
-                    AnswerWaiters();
+                    Stash.UnstashAll();
                 }
 
-                reload.Reply.TrySuccess(_publication.Current.Snapshot);
+                reload.Reply.TrySetResult(_publication.Current.Snapshot);
                 return;
         }
     }
 
-    private async ValueTask OnDead(TokenManagerMessage message)
+    private async Task OnDead(TokenManagerMessage message)
     {
         switch (message)
         {
@@ -291,55 +340,39 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
                 Fail(message, DeadError());
                 return;
             case TokenManagerMessage.CheckStore:
-                ReviveIfReplaced(await LoadAsync().ConfigureAwait(false));
+                ReviveIfReplaced(await LoadAsync());
                 return;
             case TokenManagerMessage.StoreChanged changed:
                 ReviveIfReplaced(changed.Credentials);
+                Acknowledge();
                 return;
             case TokenManagerMessage.Reload reload:
-                ReviveIfReplaced(await LoadAsync().ConfigureAwait(false));
-                reload.Reply.TrySuccess(_publication.Current.Snapshot);
+                ReviveIfReplaced(await LoadAsync());
+                reload.Reply.TrySetResult(_publication.Current.Snapshot);
                 return;
         }
     }
 
-    private void StartRefresh(string reason, Reply<AccessToken>? waiter)
-    {
-        if (waiter is not null)
-        {
-            _waiters.Add(waiter);
-        }
+    /// <summary>Lets the credential-change flow send the next change.</summary>
+    private void Acknowledge() => Sender.Tell(Done.Instance);
 
+    private void StartRefresh(string reason)
+    {
         var attempt = ++_attempt;
         var current = _credentials!;
         var cancel = new CancellationTokenSource();
         _refreshCancel = cancel;
-        Context.Timers.Cancel(RefreshTimer);
+        CancelRefreshTimer();
         AuthLog.RefreshStarted(_logger, _options.AccountName, reason, current.AccessTokenHint);
         GoTo(AuthState.Refreshing);
 
-        var self = Self;
-        var refresher = _refresher;
-        _ = Task.Run(
-            async () =>
-            {
-                RefreshOutcome outcome;
-                try
-                {
-                    outcome = await refresher.RefreshAsync(current, cancel.Token).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (cancel.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex)
-                {
-                    outcome = new RefreshOutcome(RefreshOutcomeKind.Transient, null, $"The refresh failed: {ex.GetType().Name}");
-                }
-
-                self.Tell(new TokenManagerMessage.RefreshFinished(attempt, outcome));
-            },
-            CancellationToken.None);
+        // The one refresh: its outcome comes back as a message; a cancelled one is of an old attempt.
+        _refresher.RefreshAsync(current, cancel.Token).PipeTo(
+            Self,
+            success: outcome => new TokenManagerMessage.RefreshFinished(attempt, outcome),
+            failure: ex => new TokenManagerMessage.RefreshFinished(
+                ex is OperationCanceledException ? -1 : attempt,
+                new RefreshOutcome(RefreshOutcomeKind.Transient, null, $"The refresh failed: {ex.GetType().Name}")));
     }
 
     private void Finish(RefreshOutcome outcome)
@@ -363,14 +396,14 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
                 }
 
                 Adopt(fresh);
-                AnswerWaiters();
+                Stash.UnstashAll();
                 return;
             case RefreshOutcomeKind.Dead:
                 _lastError = outcome.Message;
                 AuthLog.CredentialDead(_logger, _options.AccountName, outcome.Message);
-                Context.Timers.Cancel(RefreshTimer);
+                CancelRefreshTimer();
                 GoTo(AuthState.Dead);
-                FailWaiters(DeadError);
+                Stash.UnstashAll(); // each is told the credential is dead
                 return;
             default:
                 _failures++;
@@ -381,11 +414,11 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
                 AuthLog.RefreshFailed(_logger, _options.AccountName, _failures, outcome.Message, retries ? delay.TotalSeconds : -1);
                 if (retries)
                 {
-                    Context.Timers.StartSingleTimer(RefreshTimer, TokenManagerMessage.RefreshDue.Instance, delay);
+                    StartRefreshTimer(delay);
                 }
 
                 GoTo(AuthState.Valid);
-                FailWaiters(RefreshFailed);
+                Stash.UnstashAll(); // each is told the refresh failed (the retry waits for its delay)
                 return;
         }
     }
@@ -402,10 +435,29 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
         ScheduleRefresh();
     }
 
+
     private void ScheduleRefresh()
     {
-        var due = _credentials!.ExpiresAt - _options.RefreshBuffer - Now;
-        Context.Timers.StartSingleTimer(RefreshTimer, TokenManagerMessage.RefreshDue.Instance, due > TimeSpan.Zero ? due : TimeSpan.Zero);
+        StartRefreshTimer(_credentials!.ExpiresAt - _options.RefreshBuffer - Now);
+    }
+
+    private void StartRefreshTimer(TimeSpan due)
+    {
+        CancelRefreshTimer();
+        var message = new TokenManagerMessage.RefreshDue(_refreshGeneration);
+        var self = Self;
+        _refreshTimer = _time.CreateTimer(
+            state => self.Tell(state, ActorRefs.NoSender),
+            message,
+            due > TimeSpan.Zero ? due : TimeSpan.Zero,
+            Timeout.InfiniteTimeSpan);
+    }
+
+    private void CancelRefreshTimer()
+    {
+        _refreshTimer?.Dispose();
+        _refreshTimer = null;
+        _refreshGeneration++;
     }
 
     /// <summary>Takes a credential another process stored when it is a different token that lasts at least as long.</summary>
@@ -427,7 +479,7 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
         }
     }
 
-    private async ValueTask<QwenCredentials?> LoadAsync()
+    private async Task<QwenCredentials?> LoadAsync()
     {
         try
         {
@@ -451,13 +503,14 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
     private void GoTo(AuthState state)
     {
         _state = state;
-        Become(state switch
+        Func<TokenManagerMessage, Task> behaviour = state switch
         {
             AuthState.Valid => OnValid,
             AuthState.Refreshing => OnRefreshing,
             AuthState.Dead => OnDead,
             _ => OnNoCredential,
-        });
+        };
+        Become(() => ReceiveAsync(behaviour));
         Publish();
     }
 
@@ -477,35 +530,15 @@ internal sealed class TokenManagerActor : Actor<TokenManagerMessage>
         _publication.Publish(new TokenPublication.View(usable ? _token : null, freshUntil, snapshot));
     }
 
-    private void AnswerWaiters()
-    {
-        foreach (var waiter in _waiters)
-        {
-            waiter.TrySuccess(_token!);
-        }
-
-        _waiters.Clear();
-    }
-
-    private void FailWaiters(Func<Exception> error)
-    {
-        foreach (var waiter in _waiters)
-        {
-            waiter.TryFailure(error());
-        }
-
-        _waiters.Clear();
-    }
-
     private static void Fail(TokenManagerMessage message, Exception error)
     {
         switch (message)
         {
             case TokenManagerMessage.GetToken get:
-                get.Reply.TryFailure(error);
+                get.Reply.TrySetException(error);
                 break;
             case TokenManagerMessage.RenewAfterUnauthorized renew:
-                renew.Reply.TryFailure(error);
+                renew.Reply.TrySetException(error);
                 break;
         }
     }

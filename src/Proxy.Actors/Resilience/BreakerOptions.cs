@@ -3,11 +3,21 @@ namespace Proxy.Actors.Resilience;
 /// <summary>When an account's circuit opens and how it tries again.</summary>
 internal sealed record BreakerOptions
 {
-    /// <summary>Failures within <see cref="FailureWindow"/> that open the circuit (STREAMING_MAX_ERRORS).</summary>
+    /// <summary>
+    /// The fewest failures within <see cref="FailureWindow"/> that can open the circuit (STREAMING_MAX_ERRORS).
+    /// The circuit opens when the window holds at least this many failures, at least
+    /// <see cref="MinimumThroughput"/> outcomes, and failures are at least <see cref="FailureRatio"/> of them.
+    /// </summary>
     public int MaxFailures { get; init; } = 10;
 
-    /// <summary>How far back failures count; a success clears them.</summary>
+    /// <summary>The sampling window: how far back outcomes count.</summary>
     public TimeSpan FailureWindow { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The share of failed outcomes in the window that opens the circuit (0.5: half of them).</summary>
+    public double FailureRatio { get; init; } = 0.5;
+
+    /// <summary>The fewest outcomes in the window before the ratio is judged at all.</summary>
+    public int MinimumThroughput { get; init; } = 10;
 
     /// <summary>Time open before the first half-open trial; it doubles with each opening in a row.</summary>
     public TimeSpan BaseOpenDelay { get; init; } = TimeSpan.FromSeconds(5);
@@ -31,6 +41,8 @@ internal sealed record BreakerOptions
     {
         Require(MaxFailures >= 1, nameof(MaxFailures));
         Require(FailureWindow > TimeSpan.Zero, nameof(FailureWindow));
+        Require(FailureRatio is > 0 and <= 1, nameof(FailureRatio));
+        Require(MinimumThroughput >= 1, nameof(MinimumThroughput));
         Require(BaseOpenDelay > TimeSpan.Zero, nameof(BaseOpenDelay));
         Require(MaxOpenDelay >= BaseOpenDelay, nameof(MaxOpenDelay));
         Require(Jitter is >= 0 and < 1, nameof(Jitter));

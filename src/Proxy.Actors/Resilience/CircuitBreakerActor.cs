@@ -1,145 +1,177 @@
-using Proxy.Actors.Runtime;
+using Akka.Actor;
+using Microsoft.Extensions.Logging;
+using Proxy.Actors.Streaming;
 
 namespace Proxy.Actors.Resilience;
 
-/// <summary>What an account's breaker actor is told.</summary>
-internal abstract record BreakerCommand;
-
-/// <summary>Start the stream actor of one request as a child; reply with its address.</summary>
-internal sealed record StartStream<TJob, TStreamMsg>(TJob Job, long Epoch, Reply<IActorRef<TStreamMsg>> Reply) : BreakerCommand;
-
-/// <summary>A request admitted in <paramref name="Epoch"/> ended with <paramref name="Outcome"/> (<see cref="FailureKind.None"/>: success).</summary>
-internal sealed record OutcomeReported(FailureKind Outcome, long Epoch) : BreakerCommand;
-
-/// <summary>Reply with the snapshot once every earlier message is handled.</summary>
-internal sealed record GetSnapshot(Reply<BreakerSnapshot> Reply) : BreakerCommand;
-
-/// <summary>A child stream reported its outcome.</summary>
-internal sealed record StreamFinished(long Stream, FailureKind Outcome) : BreakerCommand;
-
-/// <summary>A child stream stopped (death watch).</summary>
-internal sealed record StreamStopped(long Stream) : BreakerCommand;
-
-/// <summary>The open period of <paramref name="Epoch"/> is over: let one trial through.</summary>
-internal sealed record TrialDue(long Epoch) : BreakerCommand;
-
-/// <summary>Has the trial of <paramref name="Epoch"/> been silent too long?</summary>
-internal sealed record TrialCheck(long Epoch) : BreakerCommand;
-
 /// <summary>
-/// One account's circuit breaker, and the parent of its stream actors.
+/// One account's circuit breaker, and the parent and supervisor of its stream actors.
 /// <list type="bullet">
-/// <item>Closed: failures that say the upstream is unhealthy (<see cref="FailureKindExtensions.CountsAgainstBreaker"/>)
-/// are counted within <see cref="BreakerOptions.FailureWindow"/>; a success clears the count;
-/// <see cref="BreakerOptions.MaxFailures"/> of them open the circuit.</item>
+/// <item>Closed: outcomes of requests admitted in this period are sampled over
+/// <see cref="BreakerOptions.FailureWindow"/>. The circuit opens when the window holds at least
+/// <see cref="BreakerOptions.MinimumThroughput"/> outcomes and <see cref="BreakerOptions.MaxFailures"/>
+/// failures that say the upstream is unhealthy (<see cref="FailureKindExtensions.CountsAgainstBreaker"/>),
+/// and those are at least <see cref="BreakerOptions.FailureRatio"/> of all outcomes. A stream that
+/// breaks after its first byte is one failure among the others, not a reason on its own.</item>
 /// <item>Open: the request path is refused by the snapshot at once; a timer lets a trial through after
 /// an exponential, jittered delay.</item>
 /// <item>HalfOpen: the snapshot admits exactly one request. Its success closes the circuit, its failure
 /// opens it again for longer; an outcome that says nothing about the upstream (client gone, quota,
 /// a 4xx) frees the permit for another trial.</item>
 /// </list>
-/// Stream outcomes arrive through the callback each child is made with, failures after the first
-/// byte included; a child that stops without reporting (it crashed: children are stopped on any
-/// exception) counts as <see cref="FailureKind.StreamInterrupted"/>. Client cancellations never count.
+/// Each child reports its outcome once (<see cref="StreamEnded"/>); a child that stops without one
+/// (it could not even be made) counts as <see cref="FailureKind.StreamInterrupted"/>. A child that
+/// throws is stopped, never restarted: it ends its response with an error event as it stops.
 /// </summary>
-internal sealed class CircuitBreakerActor<TJob, TStreamMsg> : Actor<BreakerCommand>
+internal sealed class CircuitBreakerActor : ReceiveActor, IWithTimers
 {
     private const string TrialTimer = "trial";
     private const string TrialCheckTimer = "trial-check";
 
     private readonly CircuitBreaker _breaker;
     private readonly BreakerOptions _options;
-    private readonly StreamActorFactory<TJob, TStreamMsg> _streams;
+    private readonly Func<StreamJob, Props> _streamProps;
     private readonly ResilienceMetrics? _metrics;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Func<double> _random;
-    private readonly Queue<DateTimeOffset> _failures = new();
-    private readonly Dictionary<long, Child> _children = [];
+    private readonly SamplingWindow _window;
+    private readonly Dictionary<IActorRef, Child> _children = [];
     private CircuitState _state;
     private long _epoch;
     private int _openings;
     private long _nextStream;
 
-    public CircuitBreakerActor(CircuitBreaker breaker, BreakerOptions options, StreamActorFactory<TJob, TStreamMsg> streams, ResilienceMetrics? metrics)
+    public CircuitBreakerActor(CircuitBreaker breaker, BreakerOptions options, Func<StreamJob, Props> streamProps, TimeProvider time, ILogger logger, ResilienceMetrics? metrics)
     {
         _breaker = breaker;
         _options = options;
-        _streams = streams;
+        _streamProps = streamProps;
+        _time = time;
+        _logger = logger;
         _metrics = metrics;
         _random = options.Randomizer ?? Random.Shared.NextDouble;
+        _window = new SamplingWindow(options.FailureWindow);
+
+        Receive<StartStream>(Spawn);
+        Receive<StreamEnded>(Ended);
+        Receive<Terminated>(Stopped);
+        Receive<OutcomeReported>(reported => Record(reported.Outcome, reported.Epoch));
+        Receive<TrialDue>(due => due.Epoch == _epoch && _state == CircuitState.Open, _ => HalfOpen("open period over"));
+        Receive<TrialCheck>(check => check.Epoch == _epoch && _state == CircuitState.HalfOpen, _ => CheckTrial());
+        Receive<TrialDue>(_ => { }); // a timer of an earlier epoch
+        Receive<TrialCheck>(_ => { });
+        Receive<GetSnapshot>(_ => Sender.Tell(_breaker.Snapshot));
     }
 
-    protected override SupervisorStrategy SupervisorStrategy => SupervisorStrategy.StoppingStrategy;
+    public ITimerScheduler Timers { get; set; } = null!;
 
-    private DateTimeOffset Now => Context.Time.GetUtcNow();
+    /// <summary>The breaker of <paramref name="breaker"/>'s account.</summary>
+    public static Props Props(CircuitBreaker breaker, BreakerOptions options, Func<StreamJob, Props> streamProps, TimeProvider time, ILogger logger, ResilienceMetrics? metrics) =>
+        Akka.Actor.Props.Create(() => new CircuitBreakerActor(breaker, options.Validate(), streamProps, time, logger, metrics));
 
-    protected override ValueTask PreStart()
+    private DateTimeOffset Now => _time.GetUtcNow();
+
+    /// <summary>
+    /// A stream that throws is stopped, never restarted into a half-written response; stopping it
+    /// runs its PostStop, which ends the response with an error event and reports the outcome.
+    /// </summary>
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PreStart()
     {
         // A restarted breaker starts closed, in a new epoch, so stale outcomes cannot close a trial.
         _epoch = _breaker.Snapshot.Epoch + 1;
         _state = CircuitState.Closed;
         Publish();
-        return default;
     }
 
-    protected override ValueTask Receive(BreakerCommand message)
+    protected override void PostStop()
     {
-        switch (message)
+        // The system is going away under open streams (their PostStop already ended the responses):
+        // every edge still waiting learns it, so no request hangs on a stopped breaker.
+        foreach (var child in _children.Values.Where(c => !c.Reported))
         {
-            case StartStream<TJob, TStreamMsg> start:
-                Spawn(start);
-                break;
-            case OutcomeReported reported:
-                Record(reported.Outcome, reported.Epoch);
-                break;
-            case StreamFinished finished when _children.TryGetValue(finished.Stream, out var child) && !child.Reported:
-                child.Reported = true;
-                Record(finished.Outcome, child.Epoch);
-                break;
-            case StreamStopped stopped when _children.Remove(stopped.Stream, out var child):
-                _breaker.StreamEnded();
-                if (!child.Reported)
-                {
-                    Record(FailureKind.StreamInterrupted, child.Epoch);
-                }
-
-                break;
-            case TrialDue due when _state == CircuitState.Open && due.Epoch == _epoch:
-                HalfOpen("open period over");
-                break;
-            case TrialCheck check when _state == CircuitState.HalfOpen && check.Epoch == _epoch:
-                CheckTrial();
-                break;
-            case GetSnapshot get:
-                get.Reply.TrySuccess(_breaker.Snapshot);
-                break;
+            child.Outcome.TrySetResult(StreamOutcome.Failed(FailureKind.StreamInterrupted, child.Job.Client.HasStarted, "The stream was stopped."));
         }
 
-        return default;
+        _children.Clear();
+    }
+
+    private void Spawn(StartStream start)
+    {
+        IActorRef child;
+        try
+        {
+            child = Context.ActorOf(_streamProps(start.Job), "stream-" + (++_nextStream).ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+#pragma warning disable CA1031 // A stream that cannot start fails its own request, not the breaker.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            start.Outcome.TrySetException(ex);
+            return;
+        }
+
+        _children[child] = new Child(start.Epoch, start.Job, start.Outcome);
+        _breaker.StreamStarted();
+        Context.Watch(child);
+    }
+
+    private void Ended(StreamEnded ended)
+    {
+        if (_children.TryGetValue(Sender, out var child) && !child.Reported)
+        {
+            child.Reported = true;
+            Record(ended.Outcome.Failure, child.Epoch);
+            child.Outcome.TrySetResult(ended.Outcome);
+        }
+    }
+
+    private void Stopped(Terminated terminated)
+    {
+        if (!_children.Remove(terminated.ActorRef, out var child))
+        {
+            return;
+        }
+
+        _breaker.StreamEnded();
+        if (!child.Reported)
+        {
+            // Stopped before it could report (it failed while being made): nothing was written.
+            Record(FailureKind.StreamInterrupted, child.Epoch);
+            child.Outcome.TrySetResult(StreamOutcome.Failed(FailureKind.StreamInterrupted, child.Job.Client.HasStarted, "The stream could not be started."));
+        }
     }
 
     private void Record(FailureKind outcome, long epoch)
     {
+        if (epoch != _epoch)
+        {
+            // Admitted before the last change of state: it says nothing of the circuit as it is now.
+            return;
+        }
+
         switch (_state)
         {
             case CircuitState.Closed:
                 WhenClosed(outcome);
                 break;
-            case CircuitState.HalfOpen when epoch == _epoch:
+            case CircuitState.HalfOpen:
                 WhenHalfOpen(outcome);
-                break;
-            default:
-                // Open, or a half-open outcome of a request admitted before the trial: no news.
                 break;
         }
     }
 
     private void WhenClosed(FailureKind outcome)
     {
+        var now = Now;
         if (outcome == FailureKind.None)
         {
-            if (_failures.Count > 0)
+            _window.Add(now, failed: false);
+            if (_breaker.Snapshot.RecentFailures != _window.Totals(now).Failures)
             {
-                _failures.Clear();
                 Publish();
             }
 
@@ -151,12 +183,11 @@ internal sealed class CircuitBreakerActor<TJob, TStreamMsg> : Actor<BreakerComma
             return;
         }
 
-        var now = Now;
-        Prune(now);
-        _failures.Enqueue(now);
-        if (_failures.Count >= _options.MaxFailures)
+        _window.Add(now, failed: true);
+        var (calls, failures) = _window.Totals(now);
+        if (failures >= _options.MaxFailures && calls >= _options.MinimumThroughput && failures >= _options.FailureRatio * calls)
         {
-            Open($"{_failures.Count} failures within {_options.FailureWindow}, last {outcome}");
+            Open($"{failures} of {calls} outcomes within {_options.FailureWindow} failed, last {outcome}");
         }
         else
         {
@@ -187,12 +218,12 @@ internal sealed class CircuitBreakerActor<TJob, TStreamMsg> : Actor<BreakerComma
         var delay = BreakerBackoff.Delay(_openings, _options, _random());
         _state = CircuitState.Open;
         _epoch++;
-        _failures.Clear();
-        Context.Timers.Cancel(TrialCheckTimer);
-        Context.Timers.StartSingleTimer(TrialTimer, new TrialDue(_epoch), delay);
+        _window.Clear();
+        Timers.Cancel(TrialCheckTimer);
+        Timers.StartSingleTimer(TrialTimer, new TrialDue(_epoch), delay);
         Publish(trialAt: Now + delay);
         Changed(from, reason);
-        ResilienceLog.CircuitOpenFor(Context.Log, _breaker.Account, delay, _openings);
+        ResilienceLog.CircuitOpenFor(_logger, _breaker.Account, delay, _openings);
     }
 
     private void HalfOpen(string reason)
@@ -200,7 +231,7 @@ internal sealed class CircuitBreakerActor<TJob, TStreamMsg> : Actor<BreakerComma
         var from = _state;
         _state = CircuitState.HalfOpen;
         _epoch++;
-        Context.Timers.StartSingleTimer(TrialCheckTimer, new TrialCheck(_epoch), _options.TrialTimeout);
+        Timers.StartSingleTimer(TrialCheckTimer, new TrialCheck(_epoch), _options.TrialTimeout);
         Publish();
         if (from != CircuitState.HalfOpen)
         {
@@ -214,8 +245,8 @@ internal sealed class CircuitBreakerActor<TJob, TStreamMsg> : Actor<BreakerComma
         _state = CircuitState.Closed;
         _epoch++;
         _openings = 0;
-        _failures.Clear();
-        Context.Timers.CancelAll();
+        _window.Clear();
+        Timers.CancelAll();
         Publish();
         Changed(from, "trial succeeded");
     }
@@ -230,77 +261,32 @@ internal sealed class CircuitBreakerActor<TJob, TStreamMsg> : Actor<BreakerComma
         }
         else
         {
-            Context.Timers.StartSingleTimer(TrialCheckTimer, new TrialCheck(_epoch), _options.TrialTimeout - silent);
-        }
-    }
-
-    private void Spawn(StartStream<TJob, TStreamMsg> start)
-    {
-        var id = ++_nextStream;
-        IActorRef<TStreamMsg> child;
-        try
-        {
-            var report = new OnceReport(Self, id);
-            child = Context.Spawn(_streams(start.Job, report.Invoke), "stream-" + id.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        }
-#pragma warning disable CA1031 // A stream that cannot start fails its own request, not the breaker.
-        catch (Exception ex)
-#pragma warning restore CA1031
-        {
-            start.Reply.TryFailure(ex);
-            return;
-        }
-
-        _children[id] = new Child(start.Epoch);
-        _breaker.StreamStarted();
-        Context.Watch(child, new StreamStopped(id));
-        start.Reply.TrySuccess(child);
-    }
-
-    private void Prune(DateTimeOffset now)
-    {
-        while (_failures.TryPeek(out var oldest) && now - oldest >= _options.FailureWindow)
-        {
-            _failures.Dequeue();
+            Timers.StartSingleTimer(TrialCheckTimer, new TrialCheck(_epoch), _options.TrialTimeout - silent);
         }
     }
 
     private void Publish(DateTimeOffset? trialAt = null)
     {
         var now = Now;
-        if (_state == CircuitState.Closed)
-        {
-            Prune(now);
-        }
-
+        var failures = _state == CircuitState.Closed ? _window.Totals(now).Failures : 0;
         var since = _breaker.Snapshot.State == _state ? _breaker.Snapshot.Since : now;
-        _breaker.Publish(new BreakerSnapshot(_state, _epoch, since, trialAt, _failures.Count, _openings, _options.HalfOpenRetryAfter));
+        _breaker.Publish(new BreakerSnapshot(_state, _epoch, since, trialAt, failures, _openings, _options.HalfOpenRetryAfter));
     }
 
     private void Changed(CircuitState from, string reason)
     {
-        ResilienceLog.CircuitChanged(Context.Log, _breaker.Account, from, _state, reason);
+        ResilienceLog.CircuitChanged(_logger, _breaker.Account, from, _state, reason);
         _metrics?.Transitioned(_breaker.Account, _state);
     }
 
-    private sealed class Child(long epoch)
+    private sealed class Child(long epoch, StreamJob job, TaskCompletionSource<StreamOutcome> outcome)
     {
         public long Epoch { get; } = epoch;
 
+        public StreamJob Job { get; } = job;
+
+        public TaskCompletionSource<StreamOutcome> Outcome { get; } = outcome;
+
         public bool Reported { get; set; }
-    }
-
-    /// <summary>The callback a stream is made with: passes its first outcome on, ignores any later one.</summary>
-    private sealed class OnceReport(IActorRef<BreakerCommand> breaker, long stream)
-    {
-        private int _reported;
-
-        public void Invoke(FailureKind outcome)
-        {
-            if (Interlocked.Exchange(ref _reported, 1) == 0)
-            {
-                breaker.Tell(new StreamFinished(stream, outcome));
-            }
-        }
     }
 }

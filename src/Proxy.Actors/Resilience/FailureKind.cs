@@ -49,7 +49,11 @@ public enum FailureKind
     ShuttingDown,
 }
 
-/// <summary>The one mapping of failure kinds to transport-level answers.</summary>
+/// <summary>
+/// The one mapping of failure kinds to what leaves the proxy: HTTP status (before the response
+/// started), envelope error type and code (the same in an HTTP answer and in a stream's error
+/// event) and metric label. Every path (error answers, stream error events, metrics) reads it here.
+/// </summary>
 public static class FailureKindExtensions
 {
     /// <summary>True when a retry may help, as long as nothing reached the client.</summary>
@@ -85,5 +89,43 @@ public static class FailureKindExtensions
         FailureKind.UpstreamClientError => "invalid_request_error",
         FailureKind.ShuttingDown => "service_unavailable",
         _ => "upstream_error",
+    };
+
+    /// <summary>
+    /// The envelope <c>code</c> for the failure, null when the kind has none of its own (the
+    /// upstream's code, when it gave one, is passed on instead). The same before and after the
+    /// first byte: a stall is <c>stream_stalled</c> wherever it is seen.
+    /// </summary>
+    public static string? ToErrorCode(this FailureKind kind) => kind switch
+    {
+        FailureKind.RateLimited => "rate_limit_exceeded",
+        FailureKind.QuotaExhausted => "insufficient_quota",
+        FailureKind.CircuitOpen => "circuit_open",
+        FailureKind.AuthRequired or FailureKind.Unauthorized => "login_required",
+        FailureKind.UpstreamTimeout => "upstream_timeout",
+        FailureKind.StreamStalled => "stream_stalled",
+        FailureKind.StreamInterrupted => "stream_interrupted",
+        FailureKind.ShuttingDown => "shutting_down",
+        _ => null,
+    };
+
+    /// <summary>The <c>kind</c> label of the failure metrics.</summary>
+    public static string ToMetricLabel(this FailureKind kind) => kind switch
+    {
+        FailureKind.None => "none",
+        FailureKind.UpstreamUnreachable => "upstream_unreachable",
+        FailureKind.UpstreamServerError => "upstream_server_error",
+        FailureKind.UpstreamTimeout => "upstream_timeout",
+        FailureKind.RateLimited => "rate_limited",
+        FailureKind.QuotaExhausted => "quota_exhausted",
+        FailureKind.Unauthorized => "unauthorized",
+        FailureKind.UpstreamClientError => "upstream_client_error",
+        FailureKind.StreamInterrupted => "stream_interrupted",
+        FailureKind.StreamStalled => "stream_stalled",
+        FailureKind.CircuitOpen => "circuit_open",
+        FailureKind.AuthRequired => "auth_required",
+        FailureKind.ClientCanceled => "client_canceled",
+        FailureKind.ShuttingDown => "shutting_down",
+        _ => "other",
     };
 }

@@ -1,138 +1,127 @@
 using System.Buffers;
-using System.Net.ServerSentEvents;
+using System.IO.Pipelines;
+using Akka.Actor;
+using Akka.Dispatch;
 using Microsoft.Extensions.Logging;
 using Polly.Timeout;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
 
 namespace Proxy.Actors.Streaming;
 
 /// <summary>
-/// One streaming request. Behaviours are the states of <see cref="StreamState"/>:
+/// One streaming request, a child of its account's <see cref="CircuitBreakerActor"/>. One behaviour
+/// per state of <see cref="StreamState"/>:
 /// <list type="bullet">
-/// <item>Initial: the upstream is opened (through the retry pipeline, until its first event).</item>
+/// <item>Initial: the upstream is opened (through the retry pipeline, until its first event); the
+/// opening ends as a message (<c>PipeTo</c>).</item>
 /// <item>Recovering: an attempt failed; before anything reached the client it is retried, after
 /// that the failure is reported in-band.</item>
 /// <item>Stuttering: events flow while the repair still weighs evidence of cumulative content.</item>
 /// <item>NormalFlow: events pass straight through.</item>
 /// <item>Terminating: what is held is flushed, the stream ends with <c>[DONE]</c> or an error event,
-/// everything is released and the outcome is reported exactly once.</item>
+/// everything is released and the outcome is reported to the parent exactly once.</item>
 /// </list>
-/// A reader task parses the upstream body with <see cref="SseParser"/> and sends each event into this
-/// actor, at most <see cref="StreamOptions.MailboxCapacity"/> ahead of what was written, so a slow
-/// client slows the upstream read. This actor is the only writer of the client's response.
+/// The upstream body is read on this actor's demand (<see cref="UpstreamReader"/>): the next read
+/// starts when an event has been written, and a flush the client is slow to take holds the mailbox,
+/// so a slow client slows the upstream read and nothing buffers a whole stream. This actor is the
+/// only writer of the client's response; no task outside it changes its fields.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop, its end of life.")]
-internal sealed class StreamActor : Actor<StreamMessage>
+internal sealed class StreamActor : ReceiveActor, IWithTimers
 {
     private const string CheckTimer = "check";
     private const string HoldTimer = "hold";
     private const int MaxUnflushedBytes = 16 * 1024;
-    private static long s_streams;
 
     private readonly StreamJob _job;
-    private readonly StreamRun _run;
     private readonly StreamOptions _options;
     private readonly StutterRepair? _repair;
     private readonly SseFrameWriter _writer;
     private readonly TimeProvider _time;
+    private readonly ILogger _log;
     private readonly long _started;
     private readonly CancellationTokenSource _lifetime = new();
 
-    // Read-ahead credits: the reader takes one per event, the actor gives it back once the event is
-    // written. This bounds the read-ahead whatever mailbox the parent spawned the actor with.
-    private readonly SemaphoreSlim _credits;
     private StreamState _state = StreamState.Initial;
+    private IActorRef _self = ActorRefs.Nobody;
     private UpstreamOpening? _opening;
+    private UpstreamReader? _reader;
     private CancellationTokenRegistration _abortRegistration;
     private CancellationTokenRegistration _drainRegistration;
 
-    // Set by the reader while it waits on the upstream (0 while it delivers): upstream silence is
-    // measured from here, so a slow client is never taken for a silent upstream.
+    // When the pending upstream read began (0 while none is pending): upstream silence is measured
+    // from here, so a slow client is never taken for a silent upstream.
     private long _upstreamWaitSince;
     private long _lastClientWriteAt;
     private long _flushedBytes;
-    private int _eventsSinceFlush;
-    private int _attempts;
+    private int _attempts = 1;
     private int _malformed;
+    private int _upstreamStatus;
     private bool _finishSeen;
     private bool _upstreamError;
+    private bool _reported;
     private TimeSpan? _timeToFirstToken;
     private CompletionSummary? _summary;
 
-    private StreamActor(StreamJob job, StreamRun run)
+    public StreamActor(StreamJob job, TimeProvider time, ILogger log)
     {
         _job = job;
-        _run = run;
         _options = job.Options;
-        _time = Context.Time;
+        _time = time;
+        _log = log;
         _started = _time.GetTimestamp();
         _lastClientWriteAt = _started;
-        _credits = new SemaphoreSlim(Math.Max(1, _options.MailboxCapacity));
         _repair = _options.RepairEnabled ? new StutterRepair(_options.Repair) : null;
         _writer = new SseFrameWriter(job.Client.Writer, job.Translator);
+        Initial();
     }
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     /// <summary>The state the actor is in (for tests and logs).</summary>
     internal StreamState State => _state;
 
-    /// <summary>Makes a stream actor for <paramref name="job"/>; <paramref name="onCompleted"/> is called exactly once.</summary>
-    public static Func<Actor<StreamMessage>> Create(StreamJob job, Action<StreamOutcome> onCompleted)
+    private TimeSpan Now => _time.GetElapsedTime(_started);
+
+    /// <summary>The stream actor of <paramref name="job"/>.</summary>
+    public static Props Props(StreamJob job, TimeProvider time, ILogger log) =>
+        Akka.Actor.Props.Create(() => new StreamActor(job, time, log));
+
+    protected override void PreStart()
     {
-        ArgumentNullException.ThrowIfNull(job);
-        ArgumentNullException.ThrowIfNull(onCompleted);
-        var run = new StreamRun(onCompleted);
-        return () => new StreamActor(job, run);
-    }
-
-    /// <summary>The mailbox a stream actor is best spawned with (bounded: back-pressure on every message).</summary>
-    public static MailboxOptions Mailbox(StreamJob job) => MailboxOptions.Bounded(job.Options.MailboxCapacity);
-
-    /// <summary>A unique child name for a stream.</summary>
-    public static string NameFor(StreamJob job) => "stream-" + Interlocked.Increment(ref s_streams).ToString(System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>Runs <paramref name="job"/> as a top-level actor of <paramref name="system"/> and waits for its outcome.</summary>
-    public static Task<StreamOutcome> RunAsync(ActorSystem system, StreamJob job)
-    {
-        ArgumentNullException.ThrowIfNull(system);
-        var done = new TaskCompletionSource<StreamOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        system.Spawn(Create(job, outcome => done.TrySetResult(outcome)), NameFor(job), Mailbox(job));
-        return done.Task;
-    }
-
-    protected override ValueTask PreStart()
-    {
-        if (!_run.TryStart(this))
-        {
-            // A replacement after a failure: a stream cannot be resumed, and the failed instance has
-            // already ended the response and reported.
-            Context.Stop();
-            return default;
-        }
-
+        _self = Self; // for the disconnect callback, which runs outside the actor
         _abortRegistration = _job.RequestAborted.UnsafeRegister(static state => ((StreamActor)state!).OnClientAborted(), this);
         if (_job.Draining.CanBeCanceled)
         {
-            _drainRegistration = _job.Draining.UnsafeRegister(static state => ((StreamActor)state!).Self.Tell(StreamMessage.Of(StreamSignal.Draining)), this);
+            var self = Self;
+            _drainRegistration = _job.Draining.UnsafeRegister(static state => ((IActorRef)state!).Tell(Signal.Draining, ActorRefs.NoSender), self);
         }
 
-        Context.Timers.StartPeriodicTimer(CheckTimer, StreamMessage.Of(StreamSignal.Tick), _options.CheckInterval);
-        _ = OpenAsync(_lifetime.Token);
-        return default;
+        Timers.StartPeriodicTimer(CheckTimer, Signal.Tick, _options.CheckInterval);
+        OpenAsync(Self, _lifetime.Token).PipeTo(Self);
     }
 
-    protected override async ValueTask PostStop()
+    protected override void PostStop()
     {
-        await _abortRegistration.DisposeAsync().ConfigureAwait(false);
-        await _drainRegistration.DisposeAsync().ConfigureAwait(false);
-        await _lifetime.CancelAsync().ConfigureAwait(false);
-        if (!_run.Reported && _run.Owner == this)
+        _abortRegistration.Dispose();
+        _drainRegistration.Dispose();
+        _lifetime.Cancel();
+        _reader?.Abandon();
+        _reader = null;
+        if (!_reported)
         {
-            // Stopped without terminating (a failure, or the system shutting down): the client still
-            // learns that the stream broke, and the outcome is still reported once.
+            // Stopped without terminating (it threw, or the system is shutting down): the client
+            // still learns that the stream broke (the host sends what is written when the request
+            // ends), and the outcome is still reported once.
             var failure = _job.RequestAborted.IsCancellationRequested ? FailureKind.ClientCanceled : FailureKind.StreamInterrupted;
-            await EndResponseAsync(failure, "The stream was stopped.", null).ConfigureAwait(false);
-            Report(failure, 0, "The stream was stopped.", null, null);
+            const string Message = "The stream was stopped.";
+            if (failure != FailureKind.ClientCanceled && _job.Client.HasStarted && !_writer.Ended)
+            {
+                _repair?.Complete(_writer);
+                _writer.WriteError(failure, Message, failure.ToErrorCode());
+            }
+
+            Report(failure, Message, null, null);
         }
 
         _opening?.Dispose();
@@ -141,213 +130,272 @@ internal sealed class StreamActor : Actor<StreamMessage>
         _lifetime.Dispose();
     }
 
-    protected override ValueTask Receive(StreamMessage message) => Opening(message);
+    // ---- behaviours -------------------------------------------------------------------------
+
+    private void Initial() => Opening();
+
+    private void Recovering()
+    {
+        if (_job.Client.HasStarted)
+        {
+            Ending(); // after the first byte, recovering is telling the client, on the way out
+        }
+        else
+        {
+            Opening();
+        }
+    }
+
+    private void Stuttering() => Flowing();
+
+    private void NormalFlow() => Flowing();
+
+    private void Terminating() => Ending();
+
+    // Initial and Recovering before the first byte: waiting for the opening phase to end.
+    private void Opening()
+    {
+        Receive<Retrying>(_ =>
+        {
+            _attempts++;
+            Transition(StreamState.Recovering, "retrying before the first byte");
+        });
+        Receive<AttemptFailed>(failed => Transition(StreamState.Recovering, "attempt failed: " + failed.Failure));
+        Receive<UpstreamOpening>(Opened);
+        Receive<Signal>(signal =>
+        {
+            if (signal == Signal.Tick && _time.GetElapsedTime(_started) > _options.StreamTimeout)
+            {
+                Terminate(FailureKind.UpstreamTimeout, "The upstream did not start the stream in time.");
+            }
+            else if (signal == Signal.ClientAborted)
+            {
+                Terminate(FailureKind.ClientCanceled, null);
+            }
+            else if (signal == Signal.Draining)
+            {
+                Terminate(FailureKind.ShuttingDown, "The server is shutting down.");
+            }
+        });
+    }
+
+    // Stuttering and NormalFlow: the response has started.
+    private void Flowing()
+    {
+        Receive<ReadCompleted>(_ => ReadAvailable());
+        Receive<Signal>(signal =>
+        {
+            if (signal == Signal.Tick)
+            {
+                CheckSilence();
+            }
+            else if (signal == Signal.HoldDue)
+            {
+                _repair?.Tick(Now, _writer);
+                AfterWrite();
+                FlushIfUnflushed();
+            }
+            else if (signal == Signal.ClientAborted)
+            {
+                Terminate(FailureKind.ClientCanceled, null);
+            }
+            else if (signal == Signal.Draining)
+            {
+                Terminate(FailureKind.ShuttingDown, "The server is shutting down; the stream was ended early.");
+            }
+        });
+    }
+
+    // Terminating: only what must be released is looked at.
+    private void Ending()
+    {
+        Receive<UpstreamOpening>(opening => opening.Dispose());
+        ReceiveAny(_ => { });
+    }
+
+    // ---- opening ----------------------------------------------------------------------------
 
     private void OnClientAborted()
     {
         // Cancel the upstream call and its body at once, from the disconnect itself; then let the actor finish.
         _lifetime.Cancel();
-        Self.Tell(StreamMessage.Of(StreamSignal.ClientAborted));
+        _self.Tell(Signal.ClientAborted, ActorRefs.NoSender);
     }
 
-    private async Task OpenAsync(CancellationToken lifetime)
+    /// <summary>The opening phase, as one task whose result comes back as a message. It tells the
+    /// actor about retries, and touches none of its fields.</summary>
+    private async Task<UpstreamOpening> OpenAsync(IActorRef self, CancellationToken lifetime)
     {
-        var self = Self;
-        UpstreamOpening opening;
+        var job = _job;
+        var time = _time;
         try
         {
-            opening = _job.Retry is null
-                ? await AttemptAsync(lifetime, lifetime).ConfigureAwait(false)
-                : await _job.Retry.ExecuteAsync(
-                    static (state, token) => state.Actor.AttemptAsync(token, state.Lifetime),
-                    (Actor: this, Lifetime: lifetime),
-                    lifetime).ConfigureAwait(false);
+            var attempt = 0;
+            async ValueTask<UpstreamOpening> Attempt(CancellationToken token)
+            {
+                if (++attempt > 1)
+                {
+                    self.Tell(Retrying.Instance, ActorRefs.NoSender);
+                }
+
+                var opening = await UpstreamOpening.AttemptAsync(job.Open, job.Options.FirstByteTimeout, time, token, lifetime).ConfigureAwait(false);
+                if (!opening.IsOpen)
+                {
+                    self.Tell(new AttemptFailed(opening.Failure), ActorRefs.NoSender);
+                }
+
+                return opening;
+            }
+
+            var result = job.Retry is null
+                ? await Attempt(lifetime).ConfigureAwait(false)
+                : await job.Retry.ExecuteAsync(static (attempt, token) => attempt(token), (Func<CancellationToken, ValueTask<UpstreamOpening>>)Attempt, lifetime).ConfigureAwait(false);
+            if (lifetime.IsCancellationRequested)
+            {
+                // Ended meanwhile: the answer is nobody's, and its connection is released here.
+                result.Dispose();
+                return UpstreamOpening.Failed(UpstreamResult.Fail(FailureKind.ClientCanceled, 0, "The stream ended before the upstream answered."));
+            }
+
+            return result;
         }
         catch (OperationCanceledException) when (lifetime.IsCancellationRequested)
         {
-            return; // the client went away or the stream ended; the actor already knows
+            return UpstreamOpening.Failed(UpstreamResult.Fail(FailureKind.ClientCanceled, 0, "The stream ended before the upstream answered."));
         }
         catch (TimeoutRejectedException)
         {
-            opening = UpstreamOpening.Failed(UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, "The upstream did not answer within the retry budget."));
+            return UpstreamOpening.Failed(UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, "The upstream did not answer within the retry budget."));
         }
         catch (Exception ex)
         {
-            opening = UpstreamOpening.Failed(ErrorClassifier.Classify(ex, lifetime));
-        }
-
-        try
-        {
-            await self.SendAsync(StreamMessage.Of(StreamSignal.Opened, opening), lifetime).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or ActorStoppedException)
-        {
-            opening.Dispose();
+            return UpstreamOpening.Failed(ErrorClassifier.Classify(ex, lifetime));
         }
     }
 
-    private async ValueTask<UpstreamOpening> AttemptAsync(CancellationToken attemptToken, CancellationToken lifetime)
-    {
-        if (Interlocked.Increment(ref _attempts) > 1)
-        {
-            Self.Tell(StreamMessage.Of(StreamSignal.Retrying));
-        }
-
-        var opening = await UpstreamOpening.AttemptAsync(_job.Open, _options.FirstByteTimeout, _time, attemptToken, lifetime).ConfigureAwait(false);
-        if (!opening.IsOpen)
-        {
-            Self.Tell(StreamMessage.Of(StreamSignal.AttemptFailed, opening.Failure));
-        }
-
-        return opening;
-    }
-
-    // Initial and Recovering (before the first byte): waiting for the opening phase to end.
-    private async ValueTask Opening(StreamMessage message)
-    {
-        switch (message.Signal)
-        {
-            case StreamSignal.AttemptFailed:
-                Transition(StreamState.Recovering, "attempt failed: " + message.Payload);
-                break;
-            case StreamSignal.Retrying:
-                Transition(StreamState.Recovering, "retrying before the first byte");
-                break;
-            case StreamSignal.Opened:
-                await OpenedAsync((UpstreamOpening)message.Payload!).ConfigureAwait(false);
-                break;
-            case StreamSignal.Tick:
-                if (_time.GetElapsedTime(_started) > _options.StreamTimeout)
-                {
-                    await TerminateAsync(FailureKind.UpstreamTimeout, 0, "The upstream did not start the stream in time.", null, null).ConfigureAwait(false);
-                }
-
-                break;
-            case StreamSignal.ClientAborted:
-                await TerminateAsync(FailureKind.ClientCanceled, 0, null, null, null).ConfigureAwait(false);
-                break;
-            case StreamSignal.Draining:
-                await TerminateAsync(FailureKind.ShuttingDown, 0, "The server is shutting down.", null, null).ConfigureAwait(false);
-                break;
-            default:
-                Discard(message);
-                break;
-        }
-    }
-
-    private async ValueTask OpenedAsync(UpstreamOpening opening)
+    private void Opened(UpstreamOpening opening)
     {
         if (!opening.IsOpen)
         {
             var failed = opening.Result;
             opening.Dispose();
-            await TerminateAsync(failed.Failure, failed.StatusCode, failed.Message, failed.Code, failed.RetryAfter).ConfigureAwait(false);
+            _upstreamStatus = failed.StatusCode;
+            Terminate(failed.Failure, failed.Message, failed.Code, failed.RetryAfter);
             return;
         }
 
         _opening = opening;
+        _upstreamStatus = opening.Result.StatusCode;
         _job.Client.Start();
         Transition(_repair is null ? StreamState.NormalFlow : StreamState.Stuttering, "first event");
-        Become(Flowing);
         var (events, reads) = opening.HandOver();
-        _ = PumpAsync(events, reads);
+        _reader = new UpstreamReader(events, reads, Self);
 
         var first = opening.TakeFirst(); // ours now: returned to the pool once written
         if (first.IsDone)
         {
-            await TerminateAsync(FailureKind.None, 0, null, null, null).ConfigureAwait(false);
+            Terminate(FailureKind.None, null);
             return;
         }
 
-        Forward(first.Array!, first.Length);
-        if (_upstreamError)
+        if (Forward(first))
         {
-            await EndWithUpstreamErrorAsync().ConfigureAwait(false);
-            return;
+            Continue();
         }
-
-        await FlushIfIdleAsync().ConfigureAwait(false);
     }
 
-    private async ValueTask EndWithUpstreamErrorAsync()
-    {
-        _writer.MarkEnded();
-        Transition(StreamState.Recovering, "upstream error event");
-        await TerminateAsync(FailureKind.StreamInterrupted, 0, "The upstream reported an error during the stream.", "upstream_error_event", null).ConfigureAwait(false);
-    }
+    // ---- flowing ----------------------------------------------------------------------------
 
-    // Stuttering and NormalFlow: the response has started.
-    private async ValueTask Flowing(StreamMessage message)
+    /// <summary>
+    /// Takes the finished read and every further event already in hand, up to a mailbox's worth
+    /// (then other messages get their turn) or <see cref="MaxUnflushedBytes"/>; one flush for all.
+    /// </summary>
+    private void ReadAvailable()
     {
-        switch (message.Signal)
+        _upstreamWaitSince = 0;
+        var budget = _options.MailboxCapacity;
+        while (true)
         {
-            case StreamSignal.Event:
-                Forward(message.Data!, message.Length);
-                _credits.Release();
-                if (_upstreamError)
-                {
-                    await EndWithUpstreamErrorAsync().ConfigureAwait(false);
-                    break;
-                }
+            bool more;
+            EventBytes data;
+            try
+            {
+                more = _reader!.Take(out data);
+            }
+#pragma warning disable CA1031 // Any failure of the body is the upstream's: it ends the stream in-band.
+            catch (Exception ex)
+#pragma warning restore CA1031
+            {
+                Transition(StreamState.Recovering, "upstream read failed: " + ex.GetType().Name);
+                Terminate(FailureKind.StreamInterrupted, "The upstream connection broke during the stream.");
+                return;
+            }
 
-                await FlushIfIdleAsync().ConfigureAwait(false);
-                break;
-            case StreamSignal.Done:
-                await TerminateAsync(FailureKind.None, 0, null, null, null).ConfigureAwait(false);
-                break;
-            case StreamSignal.Ended:
+            if (!more)
+            {
                 if (_finishSeen)
                 {
-                    await TerminateAsync(FailureKind.None, 0, null, null, null).ConfigureAwait(false);
+                    Terminate(FailureKind.None, null);
                 }
                 else
                 {
                     Transition(StreamState.Recovering, "upstream ended before a finish reason");
-                    await TerminateAsync(FailureKind.StreamInterrupted, 0, "The upstream ended the stream before it was complete.", null, null).ConfigureAwait(false);
+                    Terminate(FailureKind.StreamInterrupted, "The upstream ended the stream before it was complete.");
                 }
 
-                break;
-            case StreamSignal.ReadFailed:
-                Transition(StreamState.Recovering, "upstream read failed: " + message.Payload?.GetType().Name);
-                await TerminateAsync(FailureKind.StreamInterrupted, 0, "The upstream connection broke during the stream.", null, null).ConfigureAwait(false);
-                break;
-            case StreamSignal.HoldDue:
-                _repair?.Tick(Now, _writer);
-                AfterWrite();
-                await FlushIfIdleAsync().ConfigureAwait(false);
-                break;
-            case StreamSignal.Tick:
-                await CheckSilenceAsync().ConfigureAwait(false);
-                await FlushLeftoverAsync().ConfigureAwait(false);
-                break;
-            case StreamSignal.ClientAborted:
-                await TerminateAsync(FailureKind.ClientCanceled, 0, null, null, null).ConfigureAwait(false);
-                break;
-            case StreamSignal.Draining:
-                await TerminateAsync(FailureKind.ShuttingDown, 0, "The server is shutting down; the stream was ended early.", null, null).ConfigureAwait(false);
-                break;
-            default:
-                Discard(message);
-                break;
+                return;
+            }
+
+            if (data.IsDone)
+            {
+                Terminate(FailureKind.None, null);
+                return;
+            }
+
+            if (!Forward(data))
+            {
+                return;
+            }
+
+            if (_writer.BytesOut - _flushedBytes >= MaxUnflushedBytes)
+            {
+                // A full buffer: it goes out before the next read starts.
+                Flush(thenContinue: true);
+                return;
+            }
+
+            if (!_reader.Start())
+            {
+                // Nothing more in hand: the read waits on the upstream while this flush goes out.
+                _upstreamWaitSince = Math.Max(1, _time.GetTimestamp());
+                Flush(thenContinue: false);
+                return;
+            }
+
+            if (--budget == 0)
+            {
+                // A mailbox's worth in a row: the next one is taken by message, so ticks and aborts get their turn.
+                Self.Tell(ReadCompleted.Instance, ActorRefs.NoSender);
+                Flush(thenContinue: false);
+                return;
+            }
         }
     }
 
-    private ValueTask Terminating(StreamMessage message)
-    {
-        Discard(message);
-        return default;
-    }
-
-    private void Forward(byte[] data, int length)
+    /// <summary>Writes one event (through the repair); false when it ended the stream.</summary>
+    private bool Forward(EventBytes data)
     {
         try
         {
-            var payload = data.AsSpan(0, length);
+            var payload = data.Array!.AsSpan(0, data.Length);
             if (!ChunkInspector.TryInspect(payload, out var info))
             {
+                // Not JSON: passed on unchanged rather than dropped. The client sees what the
+                // upstream sent, in its place, and nothing is lost while the stream still ends
+                // with [DONE]; the repair keeps it behind any text it holds.
                 _malformed++;
-                StreamLog.Malformed(Context.Log, _job.RequestId, _malformed);
-                return;
+                StreamLog.Malformed(_log, _job.RequestId, _malformed);
+                info = default;
             }
 
             if ((info.Flags & ChunkFlags.FinishReason) != 0)
@@ -380,8 +428,18 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(data);
+            data.Return();
         }
+
+        if (_upstreamError)
+        {
+            _writer.MarkEnded();
+            Transition(StreamState.Recovering, "upstream error event");
+            Terminate(FailureKind.StreamInterrupted, "The upstream reported an error during the stream.", "upstream_error_event");
+            return false;
+        }
+
+        return true;
     }
 
     private void AfterWrite()
@@ -403,88 +461,134 @@ internal sealed class StreamActor : Actor<StreamMessage>
 
         if (_repair.HoldDeadline is { } due)
         {
-            if (!Context.Timers.IsTimerActive(HoldTimer))
+            if (!Timers.IsTimerActive(HoldTimer))
             {
                 var wait = due - Now;
-                Context.Timers.StartSingleTimer(HoldTimer, StreamMessage.Of(StreamSignal.HoldDue), wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
+                Timers.StartSingleTimer(HoldTimer, Signal.HoldDue, wait > TimeSpan.Zero ? wait : TimeSpan.Zero);
             }
         }
-        else if (Context.Timers.IsTimerActive(HoldTimer))
+        else if (Timers.IsTimerActive(HoldTimer))
         {
-            Context.Timers.Cancel(HoldTimer);
+            Timers.Cancel(HoldTimer);
         }
     }
 
-    private async ValueTask CheckSilenceAsync()
+    /// <summary>Starts the next read; one that finished at once is taken by message, the others tell when they finish.</summary>
+    private void Continue()
+    {
+        if (_reader!.Start())
+        {
+            Self.Tell(ReadCompleted.Instance, ActorRefs.NoSender);
+            Flush(thenContinue: false);
+        }
+        else
+        {
+            _upstreamWaitSince = Math.Max(1, _time.GetTimestamp());
+            Flush(thenContinue: false);
+        }
+    }
+
+    private void CheckSilence()
     {
         var now = _time.GetTimestamp();
-        var waitingSince = Volatile.Read(ref _upstreamWaitSince);
-        if (waitingSince != 0 && _time.GetElapsedTime(waitingSince, now) > _options.ReadTimeout)
+        if (_upstreamWaitSince != 0 && _time.GetElapsedTime(_upstreamWaitSince, now) > _options.ReadTimeout)
         {
             Transition(StreamState.Recovering, "upstream silent");
-            await TerminateAsync(FailureKind.StreamStalled, 0, $"The upstream sent nothing for {_options.ReadTimeout.TotalSeconds:0} s.", "stream_stalled", null).ConfigureAwait(false);
+            Terminate(FailureKind.StreamStalled, $"The upstream sent nothing for {_options.ReadTimeout.TotalSeconds:0} s.");
             return;
         }
 
         if (_time.GetElapsedTime(_started, now) > _options.StreamTimeout)
         {
-            await TerminateAsync(FailureKind.UpstreamTimeout, 0, "The stream exceeded its deadline.", null, null).ConfigureAwait(false);
+            Terminate(FailureKind.UpstreamTimeout, "The stream exceeded its deadline.");
             return;
         }
 
         if (_options.KeepAliveInterval > TimeSpan.Zero && _time.GetElapsedTime(_lastClientWriteAt, now) >= _options.KeepAliveInterval)
         {
             _writer.WriteKeepAlive();
-            await FlushAsync().ConfigureAwait(false);
+            Flush(thenContinue: false);
+        }
+    }
+
+    private void FlushIfUnflushed()
+    {
+        if (_writer.BytesOut > _flushedBytes)
+        {
+            Flush(thenContinue: false);
         }
     }
 
     /// <summary>
-    /// An event written while a tick was already queued skipped its flush (more was in hand); when
-    /// the tick turns out to be the last message, the event must still leave now, not with the next.
+    /// Sends what is written. A client that takes it at once costs nothing more; a slow one holds
+    /// this actor's mailbox until it has (that is the back-pressure on the upstream read).
     /// </summary>
-    private async ValueTask FlushLeftoverAsync()
+    private void Flush(bool thenContinue)
     {
-        if (_state != StreamState.Terminating && _writer.BytesOut > _flushedBytes && !Context.HasPendingMessages)
+        _flushedBytes = _writer.BytesOut;
+        ValueTask<FlushResult> pending;
+        try
         {
-            await FlushAsync().ConfigureAwait(false);
+            pending = _job.Client.Writer.FlushAsync(_lifetime.Token);
         }
+        catch (Exception ex) when (IsClientGone(ex))
+        {
+            Terminate(FailureKind.ClientCanceled, null);
+            return;
+        }
+
+        if (pending.IsCompleted)
+        {
+            Flushed(ClientGone(pending), thenContinue);
+            return;
+        }
+
+        ActorTaskScheduler.RunTask(async () =>
+        {
+            bool gone;
+            try
+            {
+                var result = await pending;
+                gone = result.IsCanceled || result.IsCompleted;
+            }
+            catch (Exception ex) when (IsClientGone(ex))
+            {
+                gone = true;
+            }
+
+            Flushed(gone, thenContinue);
+        });
     }
 
-    private async ValueTask FlushIfIdleAsync()
-    {
-        // Several events already in hand: one flush for all of them, after the last. A burst never
-        // grows the unflushed response without bound: a flush is also due after a mailbox's worth of
-        // events or MaxUnflushedBytes, and that flush is where a slow client holds the stream back.
-        _eventsSinceFlush++;
-        if (!Context.HasPendingMessages
-            || _eventsSinceFlush >= _options.MailboxCapacity
-            || _writer.BytesOut - _flushedBytes >= MaxUnflushedBytes)
-        {
-            await FlushAsync().ConfigureAwait(false);
-        }
-    }
-
-    private async ValueTask FlushAsync()
+    private static bool ClientGone(ValueTask<FlushResult> completed)
     {
         try
         {
-            _eventsSinceFlush = 0;
-            _flushedBytes = _writer.BytesOut;
-            var result = await _job.Client.Writer.FlushAsync(_lifetime.Token).ConfigureAwait(false);
-            _lastClientWriteAt = _time.GetTimestamp();
-            if (result.IsCanceled || result.IsCompleted)
-            {
-                await TerminateAsync(FailureKind.ClientCanceled, 0, null, null, null).ConfigureAwait(false);
-            }
+            var result = completed.GetAwaiter().GetResult();
+            return result.IsCanceled || result.IsCompleted;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        catch (Exception ex) when (IsClientGone(ex))
         {
-            await TerminateAsync(FailureKind.ClientCanceled, 0, null, null, null).ConfigureAwait(false);
+            return true;
         }
     }
 
-    private async ValueTask TerminateAsync(FailureKind failure, int upstreamStatus, string? message, string? code, TimeSpan? retryAfter)
+    private void Flushed(bool clientGone, bool thenContinue)
+    {
+        _lastClientWriteAt = _time.GetTimestamp();
+        if (clientGone)
+        {
+            Terminate(FailureKind.ClientCanceled, null);
+        }
+        else if (thenContinue && _state != StreamState.Terminating)
+        {
+            Continue();
+        }
+    }
+
+    // ---- terminating ------------------------------------------------------------------------
+
+    private void Terminate(FailureKind failure, string? message, string? code = null, TimeSpan? retryAfter = null)
     {
         if (_state == StreamState.Terminating)
         {
@@ -492,19 +596,23 @@ internal sealed class StreamActor : Actor<StreamMessage>
         }
 
         Transition(StreamState.Terminating, failure == FailureKind.None ? "done" : failure.ToString());
-        Become(Terminating);
-        Context.Timers.CancelAll();
-        await _lifetime.CancelAsync().ConfigureAwait(false); // stops the reader and the upstream body
-        failure = await EndResponseAsync(failure, message, code).ConfigureAwait(false);
-        Report(failure, upstreamStatus, message, code, retryAfter);
-        Context.Stop();
+        Timers.CancelAll();
+        _lifetime.Cancel(); // stops the upstream call and its body
+        _reader?.Abandon();
+        _reader = null;
+        ActorTaskScheduler.RunTask(async () =>
+        {
+            var ended = await EndResponseAsync(failure, message, code);
+            Report(ended, message, code, retryAfter);
+            Context.Stop(Self);
+        });
     }
 
     /// <summary>
     /// Ends a started response: what is held goes out first (nothing is ever lost), then <c>[DONE]</c>
     /// for a success or the error event for a failure. A response not started is left to the caller.
     /// </summary>
-    private async ValueTask<FailureKind> EndResponseAsync(FailureKind failure, string? message, string? code)
+    private async Task<FailureKind> EndResponseAsync(FailureKind failure, string? message, string? code)
     {
         if (failure == FailureKind.ClientCanceled || !_job.Client.HasStarted || _writer.Ended)
         {
@@ -520,24 +628,30 @@ internal sealed class StreamActor : Actor<StreamMessage>
             }
             else
             {
-                _writer.WriteError(failure, message ?? failure.ToString(), code ?? ErrorCode(failure));
+                _writer.WriteError(failure, message ?? failure.ToString(), code ?? failure.ToErrorCode());
             }
 
-            var result = await _job.Client.Writer.FlushAsync(_job.RequestAborted).ConfigureAwait(false);
+            var result = await _job.Client.Writer.FlushAsync(_job.RequestAborted);
             return result.IsCanceled ? FailureKind.ClientCanceled : failure;
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+        catch (Exception ex) when (IsClientGone(ex))
         {
             return FailureKind.ClientCanceled;
         }
     }
 
-    private void Report(FailureKind failure, int upstreamStatus, string? message, string? code, TimeSpan? retryAfter)
+    private void Report(FailureKind failure, string? message, string? code, TimeSpan? retryAfter)
     {
+        if (_reported)
+        {
+            return;
+        }
+
+        _reported = true;
         var outcome = new StreamOutcome(
             failure,
             _job.Client.HasStarted,
-            upstreamStatus == 0 ? _opening?.Result.StatusCode ?? 0 : upstreamStatus,
+            _upstreamStatus,
             message,
             code,
             retryAfter,
@@ -546,14 +660,12 @@ internal sealed class StreamActor : Actor<StreamMessage>
             _timeToFirstToken,
             _repair?.Repairs ?? 0,
             _malformed,
-            Volatile.Read(ref _attempts))
+            _attempts)
         {
             Summary = _summary,
         };
-        if (_run.TryReport(outcome))
-        {
-            StreamLog.Completed(Context.Log, _job.RequestId, failure, outcome.EventsOut, outcome.Repairs, outcome.Attempts);
-        }
+        StreamLog.Completed(_log, _job.RequestId, failure, outcome.EventsOut, outcome.Repairs, outcome.Attempts);
+        Context.Parent.Tell(new StreamEnded(outcome), Self);
     }
 
     private void Transition(StreamState next, string reason)
@@ -563,124 +675,63 @@ internal sealed class StreamActor : Actor<StreamMessage>
             return;
         }
 
-        StreamLog.Transition(Context.Log, _job.RequestId, _state, next, reason);
+        StreamLog.Transition(_log, _job.RequestId, _state, next, reason);
         _state = next;
-    }
-
-    private TimeSpan Now => _time.GetElapsedTime(_started);
-
-    private static string? ErrorCode(FailureKind failure) => failure switch
-    {
-        FailureKind.StreamStalled => "stream_stalled",
-        FailureKind.StreamInterrupted => "stream_interrupted",
-        FailureKind.UpstreamTimeout => "upstream_timeout",
-        FailureKind.ShuttingDown => "shutting_down",
-        _ => null,
-    };
-
-    private void Discard(StreamMessage message)
-    {
-        if (message.Data is { } data)
+        switch (next)
         {
-            ArrayPool<byte>.Shared.Return(data);
-            _credits.Release();
-        }
-        else if (message.Payload is UpstreamOpening opening)
-        {
-            opening.Dispose();
+            case StreamState.Initial:
+                Become(Initial);
+                break;
+            case StreamState.Recovering:
+                Become(Recovering);
+                break;
+            case StreamState.Stuttering:
+                Become(Stuttering);
+                break;
+            case StreamState.NormalFlow:
+                Become(NormalFlow);
+                break;
+            default:
+                Become(Terminating);
+                break;
         }
     }
 
-    private async Task PumpAsync(IAsyncEnumerator<SseItem<EventBytes>> events, CancellationTokenSource reads)
+    private static bool IsClientGone(Exception ex) => ex is OperationCanceledException or IOException or InvalidOperationException or ObjectDisposedException;
+
+    /// <summary>A pending upstream read finished (see <see cref="UpstreamReader"/>).</summary>
+    internal sealed class ReadCompleted
     {
-        var self = Self;
-        var cancellationToken = reads.Token;
-        try
-        {
-            while (true)
-            {
-                await _credits.WaitAsync(cancellationToken).ConfigureAwait(false);
-                Volatile.Write(ref _upstreamWaitSince, Math.Max(1, _time.GetTimestamp()));
-                var more = await events.MoveNextAsync().ConfigureAwait(false);
-                Volatile.Write(ref _upstreamWaitSince, 0);
-                if (!more)
-                {
-                    await self.SendAsync(StreamMessage.Of(StreamSignal.Ended), cancellationToken).ConfigureAwait(false);
-                    return;
-                }
+        public static readonly ReadCompleted Instance = new();
 
-                var data = events.Current.Data;
-                if (data.IsDone)
-                {
-                    await self.SendAsync(StreamMessage.Of(StreamSignal.Done), cancellationToken).ConfigureAwait(false);
-                    return;
-                }
-
-                try
-                {
-                    await self.SendAsync(StreamMessage.Event(data.Array!, data.Length), cancellationToken).ConfigureAwait(false);
-                }
-                catch
-                {
-                    data.Return();
-                    throw;
-                }
-            }
-        }
-        catch (Exception) when (cancellationToken.IsCancellationRequested || self.IsStopped)
+        private ReadCompleted()
         {
-            // The stream is ending; nobody waits for these reads.
-        }
-        catch (Exception ex)
-        {
-            try
-            {
-                await self.SendAsync(StreamMessage.Of(StreamSignal.ReadFailed, ex), cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception late) when (late is OperationCanceledException or ActorStoppedException)
-            {
-                // Ended meanwhile.
-            }
-        }
-        finally
-        {
-            Volatile.Write(ref _upstreamWaitSince, 0);
-            await UpstreamOpening.CloseAsync(events, reads).ConfigureAwait(false);
         }
     }
 
-    /// <summary>What all instances made by one <see cref="Create"/> share: one run, one outcome.</summary>
-    private sealed class StreamRun(Action<StreamOutcome> onCompleted)
+    /// <summary>Timers and outside events; one instance each, so none costs an allocation.</summary>
+    private sealed class Signal
     {
-        private int _started;
-        private int _reported;
+        public static readonly Signal Tick = new("tick");
+        public static readonly Signal HoldDue = new("hold due");
+        public static readonly Signal ClientAborted = new("client aborted");
+        public static readonly Signal Draining = new("draining");
 
-        public StreamActor? Owner { get; private set; }
+        private readonly string _name;
 
-        public bool Reported => Volatile.Read(ref _reported) != 0;
+        private Signal(string name) => _name = name;
 
-        public bool TryStart(StreamActor owner)
-        {
-            if (Interlocked.Exchange(ref _started, 1) != 0)
-            {
-                return false;
-            }
-
-            Owner = owner;
-            return true;
-        }
-
-        public bool TryReport(StreamOutcome outcome)
-        {
-            if (Interlocked.Exchange(ref _reported, 1) != 0)
-            {
-                return false;
-            }
-
-            onCompleted(outcome);
-            return true;
-        }
+        public override string ToString() => _name;
     }
+
+    /// <summary>A further attempt of the opening phase started.</summary>
+    private sealed class Retrying
+    {
+        public static readonly Retrying Instance = new();
+    }
+
+    /// <summary>An attempt of the opening phase failed.</summary>
+    private sealed record AttemptFailed(FailureKind Failure);
 
     private sealed class NullSink : IEventSink
     {

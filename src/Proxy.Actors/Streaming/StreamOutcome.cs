@@ -22,4 +22,8 @@ public sealed record StreamOutcome(
 
     /// <summary>Model, finish reasons and usage as the stream reported them; null when no chunk carried any.</summary>
     public CompletionSummary? Summary { get; init; }
+
+    /// <summary>A stream that ended before it could write or count anything.</summary>
+    public static StreamOutcome Failed(FailureKind failure, bool responseStarted, string message) =>
+        new(failure, responseStarted, 0, message, null, null, 0, 0, null, 0, 0, 0);
 }

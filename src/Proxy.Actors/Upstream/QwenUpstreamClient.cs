@@ -98,7 +98,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         {
             return AuthRequired(ex);
         }
-        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        catch (TokenRefreshFailedException ex)
         {
             return NoToken(ex);
         }
@@ -119,7 +119,7 @@ internal sealed class QwenUpstreamClient : IDisposable
         {
             return AuthRequired(ex);
         }
-        catch (Exception ex) when (ex is TokenRefreshFailedException or Runtime.ActorStoppedException)
+        catch (TokenRefreshFailedException ex)
         {
             return NoToken(ex);
         }

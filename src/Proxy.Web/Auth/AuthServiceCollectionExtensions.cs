@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Proxy.Actors.Auth;
 using Proxy.Actors.Cluster;
-using Proxy.Actors.Runtime;
+using Akka.Actor;
 using Proxy.Web.Health;
 
 namespace Proxy.Web.Auth;
@@ -38,6 +38,7 @@ public static class AuthServiceCollectionExtensions
         s.TryAddSingleton<ICredentialStore>(sp => new FileCredentialStore(o.QwenDir, TimeProvider.System, sp.GetRequiredService<ILogger<FileCredentialStore>>()));
         s.AddSingleton(sp => TokenManager.Start(
             sp.GetService<ActorSystem>() ?? sp.GetRequiredService<OwnActorSystem>().System,
+            sp.GetRequiredService<TimeProvider>(),
             o,
             sp.GetRequiredService<ICredentialStore>(),
             sp.GetRequiredService<DeviceFlowClient>(),

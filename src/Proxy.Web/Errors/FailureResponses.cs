@@ -44,12 +44,12 @@ internal static class FailureResponses
 
         var status = kind.ToStatusCode(upstreamStatus);
         var text = Message(context, kind, message, upstreamStatus);
-        return await OpenAiError.WriteAsync(context, status, kind.ToErrorType(), text, code ?? Code(kind), param: null, RetryAfter(kind, retryAfter));
+        return await OpenAiError.WriteAsync(context, status, kind.ToErrorType(), text, code ?? kind.ToErrorCode(), param: null, RetryAfter(kind, retryAfter));
     }
 
     /// <summary>The error event that ends a stream which failed after it started.</summary>
     public static byte[] ToSseEvent(HttpContext context, FailureKind kind, string? message = null, int upstreamStatus = 0, string? code = null) =>
-        OpenAiError.ToSseEvent(Message(context, kind, message, upstreamStatus), kind.ToErrorType(), param: null, code ?? Code(kind));
+        OpenAiError.ToSseEvent(Message(context, kind, message, upstreamStatus), kind.ToErrorType(), param: null, code ?? kind.ToErrorCode());
 
     /// <summary>Where a person can log in: <c>{scheme}://{host}/auth</c> of this proxy.</summary>
     public static string LoginUrl(HttpContext context) =>
@@ -89,17 +89,6 @@ internal static class FailureResponses
             _ => "The request failed.",
         };
     }
-
-    private static string? Code(FailureKind kind) => kind switch
-    {
-        FailureKind.RateLimited => "rate_limit_exceeded",
-        FailureKind.QuotaExhausted => "insufficient_quota",
-        FailureKind.CircuitOpen => "circuit_open",
-        FailureKind.AuthRequired or FailureKind.Unauthorized => "login_required",
-        FailureKind.UpstreamTimeout or FailureKind.StreamStalled => "upstream_timeout",
-        FailureKind.ShuttingDown => "shutting_down",
-        _ => null,
-    };
 
     private static TimeSpan? RetryAfter(FailureKind kind, TimeSpan? retryAfter) => kind switch
     {

@@ -32,7 +32,6 @@ internal sealed class GatewayChatHandler(
     ILogger<GatewayChatHandler> logger) : IChatCompletionsHandler
 {
     private const string ChatPath = "chat/completions";
-    private static readonly TimeSpan SpawnTimeout = TimeSpan.FromSeconds(10);
 
     public async Task HandleAsync(HttpContext context, ChatRequest request, CancellationToken cancellationToken)
     {
@@ -153,18 +152,8 @@ internal sealed class GatewayChatHandler(
         {
             Draining = drain.DrainingDeadline,
         };
-        var stream = new GatewayStream(job);
-        try
-        {
-            await account.Breaker.StartStreamAsync(stream, epoch, SpawnTimeout, cancellationToken);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            account.Breaker.ReportOutcome(FailureKind.ClientCanceled, epoch);
-            return new StreamOutcome(FailureKind.ClientCanceled, false, 0, null, null, null, 0, 0, null, 0, 0, 0);
-        }
-
-        return await stream.Done.Task;
+        // One Tell to the account's breaker, which spawns the stream actor; the outcome comes back once.
+        return await account.Breaker.RunStream(job, epoch);
     }
 
     private async Task CompleteAsync(HttpContext context, ChatRequest request, PoolSelection selection, CancellationToken cancellationToken)

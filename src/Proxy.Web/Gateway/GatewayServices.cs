@@ -1,7 +1,7 @@
+using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Proxy.Actors.Auth;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
 using Proxy.Actors.Streaming;
 using Proxy.Actors.Upstream;
 using Proxy.Web.Accounts;
@@ -12,19 +12,35 @@ using Proxy.Web.Requests;
 
 namespace Proxy.Web.Gateway;
 
-/// <summary>The composition of the request path: actor system, upstream client, the account and its handler.</summary>
+/// <summary>
+/// The composition of the request path: the Akka actor system (<see cref="AkkaSetup"/>) with one
+/// breaker actor per account of the pool, the upstream client, the accounts and the handler.
+/// </summary>
 internal static class GatewayServices
 {
     public const string AccountName = SingleAccountPool.AccountName;
 
     public static IServiceCollection AddGateway(this IServiceCollection services, ProxyOptions options, IConfiguration configuration)
     {
-        if (!services.Any(d => d.ServiceType == typeof(ActorSystem)))
-        {
-            services.AddActorSystem("qwen-proxy");
-        }
-
         services.AddSingleton(_ => StreamOptionsFrom(options));
+        services.AddProxyAkka(configuration, (system, registry, sp) =>
+        {
+            // Each account's breaker actor, parent and supervisor of that account's stream actors.
+            var time = sp.GetRequiredService<TimeProvider>();
+            var loggers = sp.GetRequiredService<ILoggerFactory>();
+            var streamLog = loggers.CreateLogger<StreamActor>();
+            var breakerLog = loggers.CreateLogger<CircuitBreakerActor>();
+            var metrics = sp.GetRequiredService<ResilienceMetrics>();
+            var pool = sp.GetRequiredService<UpstreamPool>();
+            foreach (var account in pool.Upstreams)
+            {
+                account.Breaker.Start(system, job => StreamActor.Props(job, time, streamLog), breakerLog, metrics);
+            }
+
+            // The registry names one actor per type: the first account's breaker (the only one without an
+            // accounts file). The request path reaches every breaker through its account, never by lookup.
+            registry.Register<CircuitBreakerActor>(pool.Upstreams[0].Breaker.Actor);
+        });
         services.AddSingleton(sp => new QwenUpstreamClient(
             UpstreamOptionsFrom(options),
             sp.GetRequiredService<TimeProvider>(),
@@ -88,15 +104,12 @@ internal static class GatewayServices
 
     private static UpstreamAccount CreateAccount(IServiceProvider services, ProxyOptions options, AccountDefinition definition, bool several)
     {
-        var system = services.GetRequiredService<ActorSystem>();
         var time = services.GetRequiredService<TimeProvider>();
         var loggers = services.GetRequiredService<ILoggerFactory>();
-        var breaker = CircuitBreaker<GatewayStream, StreamMessage>.Start(
-            system,
+        var breaker = new CircuitBreaker(
             definition.Name,
-            new BreakerOptions { MaxFailures = options.StreamingMaxErrors },
-            UpstreamAccount.CreateStream,
-            services.GetRequiredService<ResilienceMetrics>());
+            time,
+            new BreakerOptions { MaxFailures = options.StreamingMaxErrors, MinimumThroughput = options.StreamingMaxErrors });
         var cluster = services.GetService<Actors.Cluster.PostgresCooldownStore>();
         var cooldown = new AccountCooldown(
             definition.Name,
@@ -120,7 +133,6 @@ internal static class GatewayServices
             definition.Name,
             tokens,
             new AccountGate(cooldown, breaker),
-            breaker,
             services.GetRequiredService<QwenUpstreamClient>(),
             retry)
         {

@@ -1,21 +1,19 @@
 using Polly;
 using Proxy.Actors.Auth;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Streaming;
 using Proxy.Actors.Upstream;
 
 namespace Proxy.Web.Gateway;
 
 /// <summary>
 /// One upstream account and everything the request path needs of it: its token source, its quota
-/// cooldown and circuit breaker (the parent of its stream actors), the shared upstream client and
-/// the retry pipeline of the opening phase.
+/// cooldown and circuit breaker (whose actor is the parent of its stream actors), the shared
+/// upstream client and the retry pipeline of the opening phase.
 /// </summary>
 internal sealed class UpstreamAccount(
     string name,
     ITokenSource tokens,
     AccountGate gate,
-    CircuitBreaker<GatewayStream, StreamMessage> breaker,
     QwenUpstreamClient client,
     ResiliencePipeline retry)
 {
@@ -25,7 +23,7 @@ internal sealed class UpstreamAccount(
 
     public AccountGate Gate { get; } = gate;
 
-    public CircuitBreaker<GatewayStream, StreamMessage> Breaker { get; } = breaker;
+    public CircuitBreaker Breaker => Gate.Breaker;
 
     public QwenUpstreamClient Client { get; } = client;
 
@@ -39,12 +37,4 @@ internal sealed class UpstreamAccount(
     /// instances share. Otherwise the pool's own cooldown (with its trials) is the only one.
     /// </summary>
     public bool SharesCooldown { get; init; }
-
-    /// <summary>The breaker's factory of stream actors: each reports its outcome to the breaker and to the endpoint.</summary>
-    public static Func<Actors.Runtime.Actor<StreamMessage>> CreateStream(GatewayStream stream, Action<FailureKind> onCompleted) =>
-        StreamActor.Create(stream.Job, outcome =>
-        {
-            onCompleted(outcome.Failure);
-            stream.Done.TrySetResult(outcome);
-        });
 }

@@ -249,24 +249,8 @@ internal sealed class ProxyMetrics : IDisposable
         _ => statusCode.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
 
-    /// <summary>A failure kind as metric labels and <c>error.type</c> show it (e.g. <c>upstream_timeout</c>).</summary>
-    internal static string FailureLabel(FailureKind kind) => kind switch
-    {
-        FailureKind.UpstreamUnreachable => "upstream_unreachable",
-        FailureKind.UpstreamServerError => "upstream_server_error",
-        FailureKind.UpstreamTimeout => "upstream_timeout",
-        FailureKind.RateLimited => "rate_limited",
-        FailureKind.QuotaExhausted => "quota_exhausted",
-        FailureKind.Unauthorized => "unauthorized",
-        FailureKind.UpstreamClientError => "upstream_client_error",
-        FailureKind.StreamInterrupted => "stream_interrupted",
-        FailureKind.StreamStalled => "stream_stalled",
-        FailureKind.CircuitOpen => "circuit_open",
-        FailureKind.AuthRequired => "auth_required",
-        FailureKind.ClientCanceled => "client_canceled",
-        FailureKind.ShuttingDown => "shutting_down",
-        _ => "none",
-    };
+    /// <summary>A failure kind as metric labels and <c>error.type</c> show it: the one mapping beside <see cref="FailureKind"/>.</summary>
+    internal static string FailureLabel(FailureKind kind) => kind.ToMetricLabel();
 
     private static IEnumerable<Measurement<int>> ObserveCircuits(ICircuitStatusProvider circuits)
     {

@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Proxy.Actors.Auth;
-using Proxy.Actors.Runtime;
+using Akka.Actor;
 using Proxy.TestKit;
 using Qwen.Emulator;
 
@@ -21,14 +21,14 @@ public sealed class EmulatorTokenManagerTests : IAsyncLifetime
     private readonly ActorSystem _system;
     private EmulatorHost _emulator = null!;
 
-    public EmulatorTokenManagerTests() => _system = new ActorSystem("emulator-auth", _time, _logs);
+    public EmulatorTokenManagerTests() => _system = ActorSystem.Create("emulator-auth", "akka.loglevel = WARNING");
 
     public async Task InitializeAsync() =>
         _emulator = await EmulatorHost.StartAsync(new EmulatorOptions { TimeProvider = _time, ResourceUrl = "http://127.0.0.1:{port}" });
 
     public async Task DisposeAsync()
     {
-        await _system.StopAsync();
+        await _system.Terminate();
         if (await CreateStore().LoadAsync(CancellationToken.None) is { } last)
         {
             _secrets.Add(last.AccessToken);
@@ -67,7 +67,7 @@ public sealed class EmulatorTokenManagerTests : IAsyncLifetime
     public async Task Two_processes_sharing_one_qwen_dir_refresh_once_and_both_get_the_new_token()
     {
         await SeedAsync(TimeSpan.FromHours(1));
-        await using var otherProcess = new ActorSystem("other-process", _time, _logs);
+        using var otherProcess = ActorSystem.Create("other-process", "akka.loglevel = WARNING");
         var mine = await StartAsync();
         var theirs = await StartAsync(otherProcess);
 
@@ -180,7 +180,7 @@ public sealed class EmulatorTokenManagerTests : IAsyncLifetime
     {
         var options = new QwenAuthOptions { QwenDir = _dir.Folder, OAuthBaseUrl = _emulator.BaseUrl };
         var client = new DeviceFlowClient(_http, _emulator.BaseUrl, _time, _logs.CreateLogger<DeviceFlowClient>());
-        var manager = TokenManager.Start(system ?? _system, options, CreateStore(), client, _logs);
+        var manager = TokenManager.Start(system ?? _system, _time, options, CreateStore(), client, _logs);
         await manager.ReloadAsync(CancellationToken.None).WaitAsync(Bound);
         return manager;
     }

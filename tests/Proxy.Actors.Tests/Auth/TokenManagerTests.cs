@@ -1,7 +1,7 @@
 using System.Net;
 using Proxy.Actors.Auth;
 using Proxy.Actors.Cluster;
-using Proxy.Actors.Runtime;
+using Akka.Actor;
 using Proxy.TestKit;
 
 namespace Proxy.Actors.Tests.Auth;
@@ -16,13 +16,13 @@ public sealed class TokenManagerTests : IAsyncLifetime
     private readonly FakeTokenEndpoint _endpoint = new();
     private readonly ActorSystem _system;
 
-    public TokenManagerTests() => _system = new ActorSystem("auth-test", _time, _logs);
+    public TokenManagerTests() => _system = ActorSystem.Create("auth-test", "akka.loglevel = WARNING");
 
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        await _system.StopAsync();
+        await _system.Terminate();
         _endpoint.Dispose();
         _dir.Dispose();
         AssertNoSecretLogged();
@@ -35,7 +35,7 @@ public sealed class TokenManagerTests : IAsyncLifetime
         await SeedAsync(credentials);
         var manager = await StartAsync();
 
-        await _system.StopAsync();
+        await _system.Terminate();
         var token = await manager.GetTokenAsync(CancellationToken.None);
 
         Assert.Equal(credentials.AccessToken, token.Value);
@@ -303,7 +303,7 @@ public sealed class TokenManagerTests : IAsyncLifetime
         await manager.WaitForAsync(s => s.State == AuthState.Valid, CancellationToken.None).WaitAsync(Bound);
         Assert.Equal(login.AccessToken, (await manager.GetTokenAsync(CancellationToken.None)).Value);
 
-        await _system.StopAsync();
+        await _system.Terminate();
         Assert.Equal(0, notifier.Subscribers);
     }
 
@@ -311,7 +311,7 @@ public sealed class TokenManagerTests : IAsyncLifetime
     public async Task Two_processes_sharing_one_folder_refresh_once_through_the_lock()
     {
         await SeedAsync(_endpoint.Login(_time, TimeSpan.FromHours(1)));
-        await using var otherSystem = new ActorSystem("other-process", _time, _logs);
+        using var otherSystem = ActorSystem.Create("other-process", "akka.loglevel = WARNING");
         var mine = await StartAsync();
         var theirs = await StartAsync(otherSystem);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -401,7 +401,7 @@ public sealed class TokenManagerTests : IAsyncLifetime
     {
         var options = new QwenAuthOptions { QwenDir = _dir.Folder, OAuthBaseUrl = _endpoint.BaseUrl };
         var client = new DeviceFlowClient(_endpoint.CreateClient(), _endpoint.BaseUrl, _time, _logs.CreateLogger<DeviceFlowClient>());
-        var manager = TokenManager.Start(system ?? _system, options, CreateStore(), client, _logs, notifier: notifier);
+        var manager = TokenManager.Start(system ?? _system, _time, options, CreateStore(), client, _logs, notifier: notifier);
         await manager.ReloadAsync(CancellationToken.None).WaitAsync(Bound);
         return manager;
     }

@@ -1,17 +1,21 @@
+using Akka.Actor;
+using Microsoft.Extensions.Logging.Abstractions;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
-using Proxy.TestKit;
+using Proxy.Actors.Streaming;
+using Proxy.Actors.Tests.Support;
 
 namespace Proxy.Actors.Tests.Resilience;
 
-/// <summary>A breaker on virtual time with test streams, and ways to wait for it without sleeping.</summary>
-internal sealed class BreakerTestKit : IAsyncDisposable
+/// <summary>A breaker on virtual time with stand-in streams, and ways to wait for it without sleeping.</summary>
+public abstract class BreakerTestKit : Akka.TestKit.Xunit2.TestKit
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
 
-    public static readonly BreakerOptions Options = new()
+    internal static readonly BreakerOptions Options = new()
     {
         MaxFailures = 3,
+        MinimumThroughput = 3,
+        FailureRatio = 0.5,
         FailureWindow = TimeSpan.FromSeconds(60),
         BaseOpenDelay = TimeSpan.FromSeconds(5),
         MaxOpenDelay = TimeSpan.FromMinutes(5),
@@ -19,89 +23,107 @@ internal sealed class BreakerTestKit : IAsyncDisposable
         Randomizer = () => 0.5,
     };
 
-    public BreakerTestKit(BreakerOptions? options = null, ResilienceMetrics? metrics = null)
+    private protected BreakerTestKit(Xunit.Abstractions.ITestOutputHelper? output = null)
+        : base(AkkaClock.Hocon, output)
     {
-        Time = new ManualTimeProvider();
-        System = new ActorSystem("test", Time);
-        Breaker = CircuitBreaker<StreamJob, StreamCommand>.Start(System, "acct", options ?? Options, TestStream.Factory, metrics);
+        Clock = new AkkaClock(Sys);
+        Streams = CreateTestProbe();
     }
 
-    public ManualTimeProvider Time { get; }
+    internal AkkaClock Clock { get; }
 
-    public ActorSystem System { get; }
+    /// <summary>Each stand-in stream tells this probe its address when it starts.</summary>
+    internal Akka.TestKit.TestProbe Streams { get; }
 
-    public CircuitBreaker<StreamJob, StreamCommand> Breaker { get; }
+    internal CircuitBreaker Breaker { get; private set; } = null!;
+
+    internal void StartBreaker(BreakerOptions? options = null, ResilienceMetrics? metrics = null, string account = "acct")
+    {
+        Breaker = new CircuitBreaker(account, Clock.Time, options ?? Options);
+        var streams = Streams.Ref;
+        Breaker.Start(Sys, _ => Props.Create(() => new TestStream(streams)), NullLogger.Instance, metrics);
+    }
 
     /// <summary>The snapshot after the breaker handled everything sent so far.</summary>
-    public Task<BreakerSnapshot> Settled() => Breaker.GetSnapshotAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).WaitAsync(Patience);
+    internal Task<BreakerSnapshot> Settled() => Breaker.GetSnapshotAsync(Patience, CancellationToken.None);
 
-    public async Task<BreakerSnapshot> Report(params FailureKind[] outcomes)
+    internal async Task<BreakerSnapshot> Report(params FailureKind[] outcomes)
     {
+        var epoch = (await Settled()).Epoch;
         foreach (var outcome in outcomes)
         {
-            Breaker.ReportOutcome(outcome, Breaker.Snapshot.Epoch);
+            Breaker.ReportOutcome(outcome, epoch);
         }
 
         return await Settled();
     }
 
-    public async Task<BreakerSnapshot> Advance(TimeSpan by)
+    internal async Task<BreakerSnapshot> Advance(TimeSpan by)
     {
-        Time.Advance(by);
+        Clock.Advance(by);
         return await Settled();
     }
 
-    public async Task<BreakerSnapshot> OpenIt()
+    internal async Task<BreakerSnapshot> OpenIt()
     {
         var snapshot = await Report(Enumerable.Repeat(FailureKind.UpstreamServerError, Options.MaxFailures).ToArray());
         Assert.Equal(CircuitState.Open, snapshot.State);
         return snapshot;
     }
 
-    public async Task<BreakerSnapshot> HalfOpenIt()
+    internal async Task<BreakerSnapshot> HalfOpenIt()
     {
         var open = await OpenIt();
-        var snapshot = await Advance(open.TrialAt!.Value - Time.GetUtcNow());
+        var snapshot = await Advance(open.TrialAt!.Value - Clock.Time.GetUtcNow());
         Assert.Equal(CircuitState.HalfOpen, snapshot.State);
         return snapshot;
     }
 
-    public ValueTask DisposeAsync() => System.DisposeAsync();
-}
-
-internal static class ActorRefWaits
-{
-    /// <summary>Completes once the actor has fully stopped and its watchers were told.</summary>
-    public static Task WhenStopped(this IActorRef actor) => ((ActorCellBase)actor).Terminated.WaitAsync(BreakerTestKit.Patience);
-}
-
-internal sealed record StreamJob(string Name);
-
-internal abstract record StreamCommand;
-
-/// <summary>Tells the test stream to report <paramref name="Outcome"/> and stop.</summary>
-internal sealed record Finish(FailureKind Outcome) : StreamCommand;
-
-/// <summary>Tells the test stream to throw.</summary>
-internal sealed record Crash : StreamCommand;
-
-/// <summary>A stand-in for the stream actor: reports what it is told, or crashes.</summary>
-internal sealed class TestStream(Action<FailureKind> onCompleted) : Actor<StreamCommand>
-{
-    public static Func<Actor<StreamCommand>> Factory(StreamJob job, Action<FailureKind> onCompleted) => () => new TestStream(onCompleted);
-
-    protected override ValueTask Receive(StreamCommand message)
+    /// <summary>Starts a stand-in stream under the breaker; returns its address and its outcome.</summary>
+    internal (IActorRef Stream, Task<StreamOutcome> Outcome) StartStream(long epoch)
     {
-        switch (message)
-        {
-            case Finish finish:
-                onCompleted(finish.Outcome);
-                Context.Stop();
-                break;
-            case Crash:
-                throw new InvalidOperationException("stream crashed");
-        }
+        var outcome = Breaker.RunStream(Job("s"), epoch);
+        var stream = Streams.ExpectMsg<IActorRef>(Patience);
+        return (stream, outcome);
+    }
 
-        return default;
+    internal static StreamJob Job(string name) =>
+        new(name, _ => throw new InvalidOperationException("a stand-in stream never calls the upstream"), NoClient.Instance, StreamOptions.Default, CancellationToken.None);
+
+    internal static StreamOutcome Outcome(FailureKind failure, bool started = true) =>
+        new(failure, started, 200, null, null, null, 0, 0, null, 0, 0, 1);
+
+    private sealed class NoClient : IClientStream
+    {
+        public static readonly NoClient Instance = new();
+
+        public bool HasStarted => false;
+
+        public System.IO.Pipelines.PipeWriter Writer => throw new InvalidOperationException("no response");
+
+        public void Start()
+        {
+        }
+    }
+}
+
+/// <summary>Tells the stand-in stream to report <paramref name="Outcome"/> to its parent and stop.</summary>
+internal sealed record Finish(StreamOutcome Outcome);
+
+/// <summary>Tells the stand-in stream to throw.</summary>
+internal sealed record Crash;
+
+/// <summary>A stand-in for the stream actor: reports what it is told, or throws.</summary>
+internal sealed class TestStream : ReceiveActor
+{
+    public TestStream(IActorRef announce)
+    {
+        announce.Tell(Self);
+        Receive<Finish>(finish =>
+        {
+            Context.Parent.Tell(new StreamEnded(finish.Outcome));
+            Context.Stop(Self);
+        });
+        Receive<Crash>(_ => throw new InvalidOperationException("stream crashed"));
     }
 }

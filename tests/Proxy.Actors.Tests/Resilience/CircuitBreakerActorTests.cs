@@ -1,23 +1,22 @@
+using Akka.Actor;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
 
 namespace Proxy.Actors.Tests.Resilience;
 
-public sealed class CircuitBreakerActorTests
+public sealed class CircuitBreakerActorTests : BreakerTestKit
 {
-    private static readonly BreakerOptions Options = BreakerTestKit.Options;
+    public CircuitBreakerActorTests() => StartBreaker();
 
     [Fact]
     public async Task Closed_breaker_opens_at_exactly_the_max_failures_not_one_before()
     {
-        await using var kit = new BreakerTestKit();
 
-        var before = await kit.Report(FailureKind.UpstreamServerError, FailureKind.UpstreamTimeout);
+        var before = await Report(FailureKind.UpstreamServerError, FailureKind.UpstreamTimeout);
         Assert.Equal(CircuitState.Closed, before.State);
         Assert.Equal(2, before.RecentFailures);
-        Assert.True(kit.Breaker.TryAcquirePermit(out _, out _));
+        Assert.True(Breaker.TryAcquirePermit(out _, out _));
 
-        var after = await kit.Report(FailureKind.StreamInterrupted);
+        var after = await Report(FailureKind.StreamInterrupted);
         Assert.Equal(CircuitState.Open, after.State);
         Assert.Equal(1, after.Openings);
     }
@@ -25,11 +24,10 @@ public sealed class CircuitBreakerActorTests
     [Fact]
     public async Task Failures_older_than_the_window_no_longer_count()
     {
-        await using var kit = new BreakerTestKit();
 
-        await kit.Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
-        await kit.Advance(Options.FailureWindow);
-        var snapshot = await kit.Report(FailureKind.UpstreamServerError);
+        await Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
+        await Advance(Options.FailureWindow);
+        var snapshot = await Report(FailureKind.UpstreamServerError);
 
         Assert.Equal(CircuitState.Closed, snapshot.State);
         Assert.Equal(1, snapshot.RecentFailures);
@@ -38,27 +36,41 @@ public sealed class CircuitBreakerActorTests
     [Fact]
     public async Task Failures_just_inside_the_window_still_count()
     {
-        await using var kit = new BreakerTestKit();
 
-        await kit.Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
-        await kit.Advance(Options.FailureWindow - TimeSpan.FromTicks(1));
-        var snapshot = await kit.Report(FailureKind.UpstreamUnreachable);
+        await Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
+        await Advance(Options.FailureWindow - TimeSpan.FromTicks(1));
+        var snapshot = await Report(FailureKind.UpstreamUnreachable);
 
         Assert.Equal(CircuitState.Open, snapshot.State);
     }
 
     [Fact]
-    public async Task A_success_resets_the_count()
+    public async Task Successes_keep_failures_below_the_ratio_whatever_order_they_arrive_in()
     {
-        await using var kit = new BreakerTestKit();
+        await Report(FailureKind.None, FailureKind.None, FailureKind.None, FailureKind.None);
+        var snapshot = await Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
 
-        await kit.Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
-        var reset = await kit.Report(FailureKind.None);
-        Assert.Equal(0, reset.RecentFailures);
-
-        var snapshot = await kit.Report(FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
+        // Three failures in a row, but three of seven outcomes: below one half.
         Assert.Equal(CircuitState.Closed, snapshot.State);
-        Assert.Equal(2, snapshot.RecentFailures);
+        Assert.Equal(3, snapshot.RecentFailures);
+
+        var open = await Report(FailureKind.StreamInterrupted);
+        Assert.Equal(CircuitState.Open, open.State);
+    }
+
+    [Fact]
+    public async Task Outcomes_of_requests_admitted_before_the_last_change_of_state_do_not_count()
+    {
+        var first = (await Settled()).Epoch;
+        await HalfOpenIt();
+        Assert.True(Breaker.TryAcquirePermit(out var trial, out _));
+        Breaker.ReportOutcome(FailureKind.None, trial);
+        Assert.Equal(CircuitState.Closed, (await Settled()).State);
+
+        var snapshot = await ReportIn(first, FailureKind.UpstreamServerError, FailureKind.UpstreamServerError, FailureKind.UpstreamServerError);
+
+        Assert.Equal(CircuitState.Closed, snapshot.State);
+        Assert.Equal(0, snapshot.RecentFailures);
     }
 
     [Theory]
@@ -70,22 +82,30 @@ public sealed class CircuitBreakerActorTests
     [InlineData(FailureKind.AuthRequired)]
     public async Task Failures_that_say_nothing_of_the_upstream_never_count(FailureKind kind)
     {
-        await using var kit = new BreakerTestKit();
 
-        var snapshot = await kit.Report(Enumerable.Repeat(kind, Options.MaxFailures * 3).ToArray());
+        var snapshot = await Report(Enumerable.Repeat(kind, Options.MaxFailures * 3).ToArray());
 
         Assert.Equal(CircuitState.Closed, snapshot.State);
         Assert.Equal(0, snapshot.RecentFailures);
     }
 
+    private async Task<BreakerSnapshot> ReportIn(long epoch, params FailureKind[] outcomes)
+    {
+        foreach (var outcome in outcomes)
+        {
+            Breaker.ReportOutcome(outcome, epoch);
+        }
+
+        return await Settled();
+    }
+
     [Fact]
     public async Task Open_breaker_refuses_at_once_with_the_time_left_until_the_trial()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.OpenIt();
-        kit.Time.Advance(TimeSpan.FromSeconds(2));
+        await OpenIt();
+        Clock.Advance(TimeSpan.FromSeconds(2));
 
-        Assert.False(kit.Breaker.TryAcquirePermit(out _, out var retryAfter));
+        Assert.False(Breaker.TryAcquirePermit(out _, out var retryAfter));
         Assert.Equal(TimeSpan.FromSeconds(3), retryAfter);
         using var refusal = BreakerSnapshot.Refusal(retryAfter);
         Assert.Equal(FailureKind.CircuitOpen, refusal.Failure);
@@ -97,98 +117,92 @@ public sealed class CircuitBreakerActorTests
     [Fact]
     public async Task Open_breaker_goes_half_open_exactly_after_the_backoff()
     {
-        await using var kit = new BreakerTestKit();
-        var open = await kit.OpenIt();
+        var open = await OpenIt();
         Assert.Equal(open.Since + Options.BaseOpenDelay, open.TrialAt);
 
-        var almost = await kit.Advance(Options.BaseOpenDelay - TimeSpan.FromTicks(1));
+        var almost = await Advance(Options.BaseOpenDelay - TimeSpan.FromTicks(1));
         Assert.Equal(CircuitState.Open, almost.State);
 
-        var due = await kit.Advance(TimeSpan.FromTicks(1));
+        var due = await Advance(TimeSpan.FromTicks(1));
         Assert.Equal(CircuitState.HalfOpen, due.State);
     }
 
     [Fact]
     public async Task Half_open_breaker_admits_exactly_one_trial_under_concurrency()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.HalfOpenIt();
+        await HalfOpenIt();
         using var start = new Barrier(8);
 
         var admitted = await Task.WhenAll(Enumerable.Range(0, 8).Select(worker => Task.Run(() =>
         {
-            start.SignalAndWait(BreakerTestKit.Patience);
+            start.SignalAndWait(Patience);
             var count = 0;
             for (var i = 0; i < 1_000; i++)
             {
-                count += kit.Breaker.TryAcquirePermit(out _, out _) ? 1 : 0;
+                count += Breaker.TryAcquirePermit(out _, out _) ? 1 : 0;
             }
 
             return count;
         })));
 
         Assert.Equal(1, admitted.Sum());
-        Assert.False(kit.Breaker.TryAcquirePermit(out _, out var retryAfter));
+        Assert.False(Breaker.TryAcquirePermit(out _, out var retryAfter));
         Assert.Equal(Options.HalfOpenRetryAfter, retryAfter);
     }
 
     [Fact]
     public async Task Half_open_trial_success_closes_the_breaker()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.HalfOpenIt();
-        Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
+        await HalfOpenIt();
+        Assert.True(Breaker.TryAcquirePermit(out var epoch, out _));
 
-        kit.Breaker.ReportOutcome(FailureKind.None, epoch);
-        var snapshot = await kit.Settled();
+        Breaker.ReportOutcome(FailureKind.None, epoch);
+        var snapshot = await Settled();
 
         Assert.Equal(CircuitState.Closed, snapshot.State);
         Assert.Equal(0, snapshot.Openings);
-        Assert.True(kit.Breaker.TryAcquirePermit(out _, out _));
+        Assert.True(Breaker.TryAcquirePermit(out _, out _));
     }
 
     [Fact]
     public async Task Half_open_trial_failure_reopens_with_a_longer_backoff()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.HalfOpenIt();
-        Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
+        await HalfOpenIt();
+        Assert.True(Breaker.TryAcquirePermit(out var epoch, out _));
 
-        kit.Breaker.ReportOutcome(FailureKind.UpstreamServerError, epoch);
-        var reopened = await kit.Settled();
+        Breaker.ReportOutcome(FailureKind.UpstreamServerError, epoch);
+        var reopened = await Settled();
 
         Assert.Equal(CircuitState.Open, reopened.State);
         Assert.Equal(2, reopened.Openings);
         Assert.Equal(reopened.Since + (Options.BaseOpenDelay * 2), reopened.TrialAt);
-        Assert.Equal(CircuitState.Open, (await kit.Advance((Options.BaseOpenDelay * 2) - TimeSpan.FromTicks(1))).State);
-        Assert.Equal(CircuitState.HalfOpen, (await kit.Advance(TimeSpan.FromTicks(1))).State);
+        Assert.Equal(CircuitState.Open, (await Advance((Options.BaseOpenDelay * 2) - TimeSpan.FromTicks(1))).State);
+        Assert.Equal(CircuitState.HalfOpen, (await Advance(TimeSpan.FromTicks(1))).State);
     }
 
     [Fact]
     public async Task A_trial_that_says_nothing_of_the_upstream_frees_the_permit_for_another()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.HalfOpenIt();
-        Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
+        await HalfOpenIt();
+        Assert.True(Breaker.TryAcquirePermit(out var epoch, out _));
 
-        kit.Breaker.ReportOutcome(FailureKind.ClientCanceled, epoch);
-        var snapshot = await kit.Settled();
+        Breaker.ReportOutcome(FailureKind.ClientCanceled, epoch);
+        var snapshot = await Settled();
 
         Assert.Equal(CircuitState.HalfOpen, snapshot.State);
-        Assert.True(kit.Breaker.TryAcquirePermit(out var next, out _));
+        Assert.True(Breaker.TryAcquirePermit(out var next, out _));
         Assert.NotEqual(epoch, next);
     }
 
     [Fact]
     public async Task Outcomes_of_requests_admitted_before_the_trial_do_not_decide_it()
     {
-        await using var kit = new BreakerTestKit();
-        var closedEpoch = kit.Breaker.Snapshot.Epoch;
-        await kit.HalfOpenIt();
+        var closedEpoch = Breaker.Snapshot.Epoch;
+        await HalfOpenIt();
 
-        kit.Breaker.ReportOutcome(FailureKind.None, closedEpoch);
-        kit.Breaker.ReportOutcome(FailureKind.UpstreamServerError, closedEpoch);
-        var snapshot = await kit.Settled();
+        Breaker.ReportOutcome(FailureKind.None, closedEpoch);
+        Breaker.ReportOutcome(FailureKind.UpstreamServerError, closedEpoch);
+        var snapshot = await Settled();
 
         Assert.Equal(CircuitState.HalfOpen, snapshot.State);
     }
@@ -196,13 +210,12 @@ public sealed class CircuitBreakerActorTests
     [Fact]
     public async Task A_trial_that_never_reports_reopens_after_the_trial_timeout()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.HalfOpenIt();
-        await kit.Advance(TimeSpan.FromMinutes(3));
-        Assert.True(kit.Breaker.TryAcquirePermit(out _, out _));
+        await HalfOpenIt();
+        await Advance(TimeSpan.FromMinutes(3));
+        Assert.True(Breaker.TryAcquirePermit(out _, out _));
 
-        Assert.Equal(CircuitState.HalfOpen, (await kit.Advance(Options.TrialTimeout - TimeSpan.FromTicks(1))).State);
-        var snapshot = await kit.Advance(TimeSpan.FromTicks(1));
+        Assert.Equal(CircuitState.HalfOpen, (await Advance(Options.TrialTimeout - TimeSpan.FromTicks(1))).State);
+        var snapshot = await Advance(TimeSpan.FromTicks(1));
 
         Assert.Equal(CircuitState.Open, snapshot.State);
         Assert.Equal(2, snapshot.Openings);
@@ -211,21 +224,21 @@ public sealed class CircuitBreakerActorTests
     [Fact]
     public async Task Open_delays_follow_the_schedule_with_jitter_within_bounds()
     {
-        await using var kit = new BreakerTestKit(Options with { Randomizer = null });
+        StartBreaker(Options with { Randomizer = null }, account: "jittered");
         var delays = new List<TimeSpan>();
-        await kit.OpenIt();
+        await OpenIt();
         for (var opening = 1; opening <= 8; opening++)
         {
-            var open = await kit.Settled();
+            var open = await Settled();
             Assert.Equal(opening, open.Openings);
             var delay = open.TrialAt!.Value - open.Since;
             delays.Add(delay);
             var nominal = BreakerBackoff.Nominal(opening, Options);
             Assert.InRange(delay, nominal * 0.8, nominal * 1.2 < Options.MaxOpenDelay ? nominal * 1.2 : Options.MaxOpenDelay);
 
-            await kit.Advance(delay);
-            Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
-            kit.Breaker.ReportOutcome(FailureKind.UpstreamTimeout, epoch);
+            await Advance(delay);
+            Assert.True(Breaker.TryAcquirePermit(out var epoch, out _));
+            Breaker.ReportOutcome(FailureKind.UpstreamTimeout, epoch);
         }
 
         Assert.True(delays[^1] >= Options.MaxOpenDelay * 0.8);
@@ -234,72 +247,159 @@ public sealed class CircuitBreakerActorTests
     [Fact]
     public async Task Streams_are_children_of_the_breaker_and_their_outcomes_count()
     {
-        await using var kit = new BreakerTestKit();
-        var streams = new List<IActorRef<StreamCommand>>();
-        for (var i = 0; i < Options.MaxFailures; i++)
-        {
-            Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
-            streams.Add(await kit.Breaker.StartStreamAsync(new StreamJob("s" + i), epoch, BreakerTestKit.Patience, CancellationToken.None));
-        }
+        var epoch = (await Settled()).Epoch;
+        var streams = Enumerable.Range(0, Options.MaxFailures).Select(_ => StartStream(epoch)).ToList();
 
-        Assert.All(streams, s => Assert.StartsWith(kit.Breaker.Actor.Path + "/stream-", s.Path, StringComparison.Ordinal));
-        Assert.Equal(Options.MaxFailures, kit.Breaker.ActiveStreams);
+        Assert.All(streams, s => Assert.Equal(Breaker.Actor.Path, s.Stream.Path.Parent));
+        Assert.All(streams, s => Assert.StartsWith("stream-", s.Stream.Path.Name, StringComparison.Ordinal));
+        Assert.Equal(Options.MaxFailures, Breaker.ActiveStreams);
 
-        // Failures after the first byte arrive through the callback like any other.
-        streams[0].Tell(new Finish(FailureKind.StreamInterrupted));
-        streams[1].Tell(new Finish(FailureKind.StreamStalled));
-        await streams[1].WhenStopped();
-        Assert.Equal(2, (await kit.Settled()).RecentFailures);
+        // Failures after the first byte are reported like any other, once, by the stream itself.
+        Watch(streams[0].Stream);
+        Watch(streams[1].Stream);
+        streams[0].Stream.Tell(new Finish(Outcome(FailureKind.StreamInterrupted)));
+        streams[1].Stream.Tell(new Finish(Outcome(FailureKind.StreamStalled)));
+        // The two stop on their own threads, so their Terminated messages come in either order.
+        var ended = ReceiveN(2, Patience).Select(m => Assert.IsType<Terminated>(m).ActorRef).ToHashSet();
+        Assert.Equal(new HashSet<IActorRef> { streams[0].Stream, streams[1].Stream }, ended);
+        Assert.Equal(FailureKind.StreamInterrupted, (await streams[0].Outcome).Failure);
+        Assert.Equal(FailureKind.StreamStalled, (await streams[1].Outcome).Failure);
+        Assert.Equal(2, (await Settled()).RecentFailures);
 
-        streams[2].Tell(new Finish(FailureKind.StreamInterrupted));
-        await streams[2].WhenStopped();
-        var snapshot = await kit.Settled();
+        Watch(streams[2].Stream);
+        streams[2].Stream.Tell(new Finish(Outcome(FailureKind.StreamInterrupted)));
+        ExpectTerminated(streams[2].Stream, Patience);
+        var snapshot = await Settled();
         Assert.Equal(CircuitState.Open, snapshot.State);
-        Assert.Equal(0, kit.Breaker.ActiveStreams);
+        Assert.Equal(0, Breaker.ActiveStreams);
     }
 
     [Fact]
     public async Task Client_cancellations_of_streams_never_count()
     {
-        await using var kit = new BreakerTestKit();
         for (var i = 0; i < Options.MaxFailures * 2; i++)
         {
-            var stream = await kit.Breaker.StartStreamAsync(new StreamJob("s"), kit.Breaker.Snapshot.Epoch, BreakerTestKit.Patience, CancellationToken.None);
-            stream.Tell(new Finish(FailureKind.ClientCanceled));
-            await stream.WhenStopped();
+            var (stream, outcome) = StartStream((await Settled()).Epoch);
+            stream.Tell(new Finish(Outcome(FailureKind.ClientCanceled)));
+            Assert.Equal(FailureKind.ClientCanceled, (await outcome).Failure);
         }
 
-        var snapshot = await kit.Settled();
+        var snapshot = await Settled();
         Assert.Equal(CircuitState.Closed, snapshot.State);
         Assert.Equal(0, snapshot.RecentFailures);
     }
 
     [Fact]
-    public async Task A_crashed_stream_is_stopped_and_counts_as_a_failure()
+    public async Task A_stream_that_throws_without_reporting_is_stopped_not_restarted_and_counts_as_a_failure()
     {
-        await using var kit = new BreakerTestKit();
-        var stream = await kit.Breaker.StartStreamAsync(new StreamJob("s"), kit.Breaker.Snapshot.Epoch, BreakerTestKit.Patience, CancellationToken.None);
+        var (stream, outcome) = StartStream((await Settled()).Epoch);
+        Watch(stream);
 
         stream.Tell(new Crash());
-        await stream.WhenStopped();
-        var snapshot = await kit.Settled();
+        ExpectTerminated(stream, Patience);
 
-        Assert.True(stream.IsStopped);
+        var ended = await outcome.WaitAsync(Patience);
+        Assert.Equal(FailureKind.StreamInterrupted, ended.Failure);
+        Assert.False(ended.ResponseStarted);
+        Streams.ExpectNoMsg(TimeSpan.FromMilliseconds(100)); // no second instance announced itself
+        var snapshot = await Settled();
         Assert.Equal(1, snapshot.RecentFailures);
-        Assert.Equal(0, kit.Breaker.ActiveStreams);
+        Assert.Equal(0, Breaker.ActiveStreams);
     }
 
     [Fact]
     public async Task The_half_open_trial_may_be_a_stream()
     {
-        await using var kit = new BreakerTestKit();
-        await kit.HalfOpenIt();
-        Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
+        await HalfOpenIt();
+        Assert.True(Breaker.TryAcquirePermit(out var epoch, out _));
 
-        var stream = await kit.Breaker.StartStreamAsync(new StreamJob("trial"), epoch, BreakerTestKit.Patience, CancellationToken.None);
-        stream.Tell(new Finish(FailureKind.None));
-        await stream.WhenStopped();
+        var (stream, outcome) = StartStream(epoch);
+        stream.Tell(new Finish(Outcome(FailureKind.None)));
+        await outcome;
 
-        Assert.Equal(CircuitState.Closed, (await kit.Settled()).State);
+        Assert.Equal(CircuitState.Closed, (await Settled()).State);
+    }
+
+    [Fact]
+    public async Task Starting_a_stream_asks_nothing_of_the_breaker()
+    {
+        // The edge's only message to the breaker is the start itself: the breaker is busy with
+        // nothing else, and the outcome arrives once, from the stream.
+        var epoch = (await Settled()).Epoch;
+        var (stream, outcome) = StartStream(epoch);
+        Assert.False(outcome.IsCompleted);
+
+        stream.Tell(new Finish(Outcome(FailureKind.None)));
+        var ended = await outcome.WaitAsync(Patience);
+
+        Assert.Equal(FailureKind.None, ended.Failure);
+    }
+
+    [Fact]
+    public async Task Twenty_four_concurrent_streams_with_one_in_ten_broken_mid_stream_never_open_the_circuit()
+    {
+        // The production defaults: STREAMING_MAX_ERRORS = 10.
+        StartBreaker(new BreakerOptions { MaxFailures = 10, MinimumThroughput = 10, Randomizer = () => 0.5 }, account: "mix");
+        var broken = 0;
+        for (var wave = 0; wave < 20; wave++)
+        {
+            var epoch = (await Settled()).Epoch;
+            var streams = Enumerable.Range(0, 24).Select(_ => StartStream(epoch)).ToList();
+
+            // Worst order: the streams the upstream broke end first (half way), the rest after them.
+            var failing = streams.Where((_, i) => ((wave * 24) + i) % 10 == 3).ToList();
+            foreach (var (stream, _) in failing)
+            {
+                stream.Tell(new Finish(Outcome(FailureKind.StreamInterrupted)));
+            }
+
+            foreach (var (stream, _) in streams.Except(failing))
+            {
+                stream.Tell(new Finish(Outcome(FailureKind.None)));
+            }
+
+            var outcomes = await Task.WhenAll(streams.Select(s => s.Outcome));
+            broken += outcomes.Count(o => o.Failure == FailureKind.StreamInterrupted);
+            Assert.Equal(CircuitState.Closed, (await Advance(TimeSpan.FromMilliseconds(500))).State);
+        }
+
+        Assert.Equal(48, broken); // one stream in ten, and only those
+        Assert.True(Breaker.TryAcquirePermit(out _, out _));
+    }
+
+    [Fact]
+    public async Task A_burst_of_failures_among_many_successes_does_not_open_the_circuit()
+    {
+        StartBreaker(new BreakerOptions { MaxFailures = 10, MinimumThroughput = 10, Randomizer = () => 0.5 }, account: "burst");
+        await Report(Enumerable.Repeat(FailureKind.None, 90).ToArray());
+
+        var snapshot = await Report(Enumerable.Repeat(FailureKind.StreamInterrupted, 10).ToArray());
+
+        Assert.Equal(CircuitState.Closed, snapshot.State);
+        Assert.Equal(10, snapshot.RecentFailures);
+    }
+
+    [Fact]
+    public async Task A_real_outage_opens_the_circuit_once_failures_are_half_of_the_window()
+    {
+        StartBreaker(new BreakerOptions { MaxFailures = 10, MinimumThroughput = 10, Randomizer = () => 0.5 }, account: "outage");
+        await Report(Enumerable.Repeat(FailureKind.None, 48).ToArray());
+
+        var almost = await Report(Enumerable.Repeat(FailureKind.UpstreamUnreachable, 47).ToArray());
+        Assert.Equal(CircuitState.Closed, almost.State);
+
+        var open = await Report(FailureKind.UpstreamUnreachable);
+        Assert.Equal(CircuitState.Open, open.State);
+    }
+
+    [Fact]
+    public async Task After_a_quiet_window_an_outage_opens_at_the_minimum_number_of_failures()
+    {
+        StartBreaker(new BreakerOptions { MaxFailures = 10, MinimumThroughput = 10, Randomizer = () => 0.5 }, account: "quiet");
+        await Report(Enumerable.Repeat(FailureKind.None, 48).ToArray());
+        await Advance(TimeSpan.FromSeconds(61));
+
+        Assert.Equal(CircuitState.Closed, (await Report(Enumerable.Repeat(FailureKind.UpstreamServerError, 9).ToArray())).State);
+        Assert.Equal(CircuitState.Open, (await Report(FailureKind.UpstreamServerError)).State);
     }
 }

@@ -1,18 +1,21 @@
 using System.Diagnostics;
 using System.Text;
 using Proxy.Actors.Resilience;
-using Proxy.Actors.Runtime;
 using Proxy.Actors.Tests.Upstream;
 using Proxy.Actors.Upstream;
-using Proxy.TestKit;
 using Qwen.Emulator;
 using Xunit.Abstractions;
 
 namespace Proxy.Actors.Tests.Resilience;
 
 /// <summary>Client, retry pipeline and breaker together against an emulator that fails on purpose.</summary>
-public sealed class FaultInjectionTests(ITestOutputHelper output)
+public sealed class FaultInjectionTests : BreakerTestKit
 {
+    private readonly ITestOutputHelper _output;
+
+    public FaultInjectionTests(ITestOutputHelper output)
+        : base(output) => _output = output;
+
     private const string ApiKey = "sk-fault-key-0001";
     private static readonly byte[] Body = Encoding.UTF8.GetBytes("""{"model":"qwen3-coder-plus","stream":false,"messages":[{"role":"user","content":"hi"}]}""");
 
@@ -50,7 +53,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         clock.Stop();
         var attempts = emulator.State.ChatRequestCount;
         var faulted = emulator.State.Requests.Count(r => r.Fault is not null);
-        output.WriteLine(
+        _output.WriteLine(
             $"{succeeded}/{requests} succeeded ({100.0 * succeeded / requests:0.00} %), {attempts} upstream attempts, " +
             $"{faulted} injected 503s ({100.0 * faulted / attempts:0.0} % of attempts), {clock.Elapsed.TotalSeconds:0.00} s");
         Assert.InRange(faulted / (double)attempts, 0.15, 0.25);
@@ -64,11 +67,11 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var options = new EmulatorOptions { FaultKind = "503" };
         options.ApiKeys.Add(ApiKey);
         await using var emulator = await EmulatorHost.StartAsync(options);
-        var time = new ManualTimeProvider();
-        await using var system = new ActorSystem("faults", time);
         var breakerOptions = new BreakerOptions { MaxFailures = 10, BaseOpenDelay = TimeSpan.FromSeconds(5), Randomizer = () => 0.5 };
-        var breaker = CircuitBreaker<StreamJob, StreamCommand>.Start(system, "acct", breakerOptions, TestStream.Factory);
-        var gate = new AccountGate(new AccountCooldown("acct", time), breaker);
+        StartBreaker(breakerOptions);
+        var breaker = Breaker;
+        await Settled();
+        var gate = new AccountGate(new AccountCooldown("acct", Clock.Time), breaker);
         using var client = new QwenUpstreamClient(new UpstreamOptions());
         var pipeline = RetryPipelines.Create(
             new RetryOptions { BaseDelay = TimeSpan.FromMilliseconds(1), MaxDelay = TimeSpan.FromMilliseconds(5), Budget = TimeSpan.FromSeconds(30) },
@@ -84,7 +87,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
             Assert.Equal(FailureKind.UpstreamServerError, failed.Failure);
         }
 
-        var open = await breaker.GetSnapshotAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var open = await Settled();
         Assert.Equal(CircuitState.Open, open.State);
         var upstreamCalls = emulator.State.ChatRequestCount;
         Assert.Equal(breakerOptions.MaxFailures * 4, upstreamCalls);
@@ -114,7 +117,7 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         var max = Stopwatch.GetElapsedTime(0, times[^1]);
         var median = Stopwatch.GetElapsedTime(0, times[refusals / 2]);
         var overOneMs = times.Count(t => Stopwatch.GetElapsedTime(0, t) >= TimeSpan.FromMilliseconds(1));
-        output.WriteLine(
+        _output.WriteLine(
             $"{refusals} refusals while open: mean {mean.TotalMicroseconds:0.00} µs, median {median.TotalMicroseconds:0.00} µs, " +
             $"p99 {p99.TotalMicroseconds:0.00} µs, p99.9 {p999.TotalMicroseconds:0.00} µs, max {max.TotalMicroseconds:0} µs, {overOneMs} at or over 1 ms");
         Assert.True(mean < TimeSpan.FromMilliseconds(1), $"mean refusal {mean}");
@@ -122,15 +125,15 @@ public sealed class FaultInjectionTests(ITestOutputHelper output)
         Assert.Equal(upstreamCalls, emulator.State.ChatRequestCount);
 
         // The upstream is back; after the open delay one trial goes through and closes the circuit.
-        time.Advance(breakerOptions.BaseOpenDelay);
-        var halfOpen = await breaker.GetSnapshotAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        Clock.Advance(breakerOptions.BaseOpenDelay);
+        var halfOpen = await Settled();
         Assert.Equal(CircuitState.HalfOpen, halfOpen.State);
         using (var trial = await gate.SendAsync(up, pipeline, CancellationToken.None))
         {
             Assert.True(trial.IsSuccess);
         }
 
-        var closed = await breaker.GetSnapshotAsync(Timeout.InfiniteTimeSpan, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10));
+        var closed = await Settled();
         Assert.Equal(CircuitState.Closed, closed.State);
         using var after = await gate.SendAsync(up, pipeline, CancellationToken.None);
         Assert.True(after.IsSuccess);

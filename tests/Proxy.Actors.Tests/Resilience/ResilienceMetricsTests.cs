@@ -3,7 +3,7 @@ using Proxy.Actors.Resilience;
 
 namespace Proxy.Actors.Tests.Resilience;
 
-public sealed class ResilienceMetricsTests
+public sealed class ResilienceMetricsTests : BreakerTestKit
 {
     [Fact]
     public async Task Every_circuit_transition_is_counted_by_account_and_new_state()
@@ -28,12 +28,12 @@ public sealed class ResilienceMetricsTests
             }
         });
         listener.Start();
-        await using var kit = new BreakerTestKit(metrics: new ResilienceMetrics(meter));
+        StartBreaker(metrics: new ResilienceMetrics(meter));
 
-        await kit.HalfOpenIt();
-        Assert.True(kit.Breaker.TryAcquirePermit(out var epoch, out _));
-        kit.Breaker.ReportOutcome(FailureKind.None, epoch);
-        await kit.Settled();
+        await HalfOpenIt();
+        Assert.True(Breaker.TryAcquirePermit(out var epoch, out _));
+        Breaker.ReportOutcome(FailureKind.None, epoch);
+        await Settled();
 
         lock (counted)
         {

@@ -192,7 +192,7 @@ public sealed class StreamActorTests
     }
 
     [Fact]
-    public async Task Stream_actor_must_count_and_skip_malformed_events()
+    public async Task Stream_actor_must_pass_an_event_that_is_not_json_on_unchanged_and_count_it()
     {
         await using var kit = new StreamHarness();
         kit.Upstream.ThenStream(new UpstreamBody()
@@ -203,8 +203,12 @@ public sealed class StreamActorTests
 
         var outcome = await kit.Start();
 
-        Assert.Equal(Frame(ChunkJson.Content("a")) + Frame(ChunkJson.Content("c")) + Done, await kit.Client.AllTextAsync());
+        // Nothing the upstream sent is dropped while the stream still ends with [DONE].
+        Assert.Equal(
+            Frame(ChunkJson.Content("a")) + Frame("{\"choices\":[{\"delta\":{\"content\":\"b\"") + Frame(ChunkJson.Content("c")) + Done,
+            await kit.Client.AllTextAsync());
         Assert.Equal(1, outcome.MalformedEvents);
+        Assert.Equal(4, outcome.EventsOut);
         Assert.Equal(FailureKind.None, outcome.Failure);
     }
 
@@ -434,7 +438,8 @@ public sealed class StreamActorTests
         var run = kit.Start();
         await kit.Client.WhenFlushedAsync(1);
 
-        // While the first flush waits on the client, the second event is queued, then a tick behind it.
+        // While the first flush waits on the client, the read started before it takes the second
+        // event, and a tick queues behind it; the next read waits for the flush.
         body.Event(ChunkJson.Content(" two"));
         while (body.Reads < 2)
         {
@@ -442,7 +447,6 @@ public sealed class StreamActorTests
             await Task.Yield();
         }
 
-        await body.WhenReadPendingAsync();
         kit.Time.Advance(TimeSpan.FromSeconds(1));
         kit.Client.Resume();
 
@@ -480,7 +484,7 @@ public sealed class StreamActorTests
         var run = kit.Start();
         await kit.Abort.CancelAsync();
         await run;
-        await kit.System.StopAsync();
+        await kit.System.Terminate();
 
         Assert.Equal(1, kit.Completions);
     }
@@ -549,6 +553,29 @@ public sealed class StreamActorTests
         await run;
     }
 
+    [Fact]
+    public async Task Stream_actor_that_throws_ends_its_response_with_an_error_event_and_is_stopped_not_restarted()
+    {
+        await using var kit = new StreamHarness();
+        var body = new UpstreamBody().Event(ChunkJson.Content("one"));
+        kit.Upstream.ThenStream(body);
+        var run = kit.Start(translator: new ContentOnlyTranslator(throwOn: "two"));
+        await kit.Client.WaitForAsync(t => t.Length > 0);
+
+        body.Event(ChunkJson.Content("two"));
+        var outcome = await run;
+        await kit.Client.Writer.FlushAsync(); // as the host does when the request ends
+
+        Assert.Equal(FailureKind.StreamInterrupted, outcome.Failure);
+        Assert.True(outcome.ResponseStarted);
+        Assert.Equal("event: text\ndata: one\n\nevent: error\ndata: The stream was stopped.\n\n", await kit.Client.AllTextAsync());
+        Assert.Equal(1, kit.Completions);
+        Assert.Equal(1, kit.Client.Starts); // never restarted: one response, opened once
+        Assert.Equal(1, kit.Upstream.Calls);
+        Assert.Equal(0, kit.Breaker.ActiveStreams);
+        await body.Disposed.Task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
     private static ResiliencePipeline RetryingPipeline(int attempts) =>
         new ResiliencePipelineBuilder()
             .AddRetry(new RetryStrategyOptions
@@ -588,12 +615,17 @@ public sealed class StreamActorTests
             .Select(e => Encoding.UTF8.GetBytes(e["data: ".Length..]));
 
     /// <summary>Sends only the content text of each chunk (a stand-in for another protocol).</summary>
-    private sealed class ContentOnlyTranslator : IStreamTranslator
+    private sealed class ContentOnlyTranslator(string? throwOn = null) : IStreamTranslator
     {
         public void WriteEvent(ReadOnlySpan<byte> chunk, IBufferWriter<byte> output)
         {
             if (ChunkJson.ContentOf(chunk.ToArray()) is { } content)
             {
+                if (content == throwOn)
+                {
+                    throw new InvalidOperationException("translator bug");
+                }
+
                 output.Write(Encoding.UTF8.GetBytes("event: text\ndata: " + content + "\n\n"));
             }
         }

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Proxy.Actors.Auth;
-using Proxy.Actors.Runtime;
+using Akka.Actor;
 using Proxy.Web.Auth;
 
 namespace Proxy.Web.Tests.Auth;
@@ -17,12 +17,13 @@ public sealed class AuthServiceCollectionTests : IDisposable
     {
         var services = new ServiceCollection().AddLogging();
         services.AddQwenAuth(new QwenAuthOptions { QwenDir = _dir.Folder });
-        services.AddActorSystem("host");
+        using var host = ActorSystem.Create("host", "akka.loglevel = WARNING");
+        services.AddSingleton(host);
         await using var provider = services.BuildServiceProvider();
 
         var manager = provider.GetRequiredService<TokenManager>();
 
-        Assert.StartsWith("host/", manager.Actor.Path);
+        Assert.Equal("akka://host/user/token-qwen", manager.Actor.Path.ToString());
         Assert.Same(manager, provider.GetRequiredService<ITokenSource>());
         Assert.Single(provider.GetServices<ActorSystem>());
     }
@@ -36,7 +37,7 @@ public sealed class AuthServiceCollectionTests : IDisposable
 
         var manager = provider.GetRequiredService<TokenManager>();
 
-        Assert.StartsWith("qwen-auth/", manager.Actor.Path);
+        Assert.Equal("akka://qwen-auth/user/token-qwen", manager.Actor.Path.ToString());
         Assert.Empty(provider.GetServices<ActorSystem>());
         var snapshot = await manager.ReloadAsync(CancellationToken.None);
         Assert.Equal(AuthState.NoCredential, snapshot.State);

@@ -28,8 +28,8 @@ public sealed class FailureResponsesTests
     [InlineData(FailureKind.UpstreamUnreachable, 502, "upstream_error", null, "The upstream API could not be reached.", null)]
     [InlineData(FailureKind.UpstreamServerError, 502, "upstream_error", null, "The upstream API failed with HTTP 503.", null)]
     [InlineData(FailureKind.UpstreamTimeout, 504, "upstream_timeout", "upstream_timeout", "The upstream API did not answer in time.", null)]
-    [InlineData(FailureKind.StreamStalled, 504, "upstream_timeout", "upstream_timeout", "The upstream stream went silent for too long.", null)]
-    [InlineData(FailureKind.StreamInterrupted, 502, "upstream_error", null, "The upstream stream broke before it completed.", null)]
+    [InlineData(FailureKind.StreamStalled, 504, "upstream_timeout", "stream_stalled", "The upstream stream went silent for too long.", null)]
+    [InlineData(FailureKind.StreamInterrupted, 502, "upstream_error", "stream_interrupted", "The upstream stream broke before it completed.", null)]
     [InlineData(FailureKind.RateLimited, 429, "rate_limit_error", "rate_limit_exceeded", "The upstream API is rate limiting requests; retry later.", "1")]
     [InlineData(FailureKind.QuotaExhausted, 429, "insufficient_quota", "insufficient_quota", "The upstream account's quota is exhausted.", null)]
     [InlineData(FailureKind.CircuitOpen, 503, "circuit_open", "circuit_open", "The upstream is failing; requests are paused for a moment.", "1")]
@@ -95,6 +95,6 @@ public sealed class FailureResponsesTests
     {
         var sse = Encoding.UTF8.GetString(FailureResponses.ToSseEvent(Context(), FailureKind.StreamStalled));
 
-        Assert.Equal("data: {\"error\":{\"message\":\"The upstream stream went silent for too long.\",\"type\":\"upstream_timeout\",\"param\":null,\"code\":\"upstream_timeout\"}}\n\n", sse);
+        Assert.Equal("data: {\"error\":{\"message\":\"The upstream stream went silent for too long.\",\"type\":\"upstream_timeout\",\"param\":null,\"code\":\"stream_stalled\"}}\n\n", sse);
     }
 }

@@ -33,6 +33,13 @@ internal sealed class CutOutput : EventOutput
     /// <summary>A cut-able response with this status line and headers, or null when the socket is not reachable.</summary>
     public static CutOutput? For(HttpContext context, string contentType, long? contentLength)
     {
+        // Only an HTTP/1.x connection carries one response: on HTTP/2 the socket is shared by every
+        // stream multiplexed on it, so the cut is the stream's own reset (Abort) instead.
+        if (!HttpProtocol.IsHttp11(context.Request.Protocol) && !HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            return null;
+        }
+
         if (context.Features.Get<IConnectionSocketFeature>()?.Socket is not { } socket)
         {
             return null;

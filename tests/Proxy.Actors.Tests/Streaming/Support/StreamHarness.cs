@@ -1,30 +1,41 @@
+using Akka.Actor;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
-using Proxy.Actors.Runtime;
+using Proxy.Actors.Resilience;
 using Proxy.Actors.Streaming;
-using Proxy.TestKit;
+using Proxy.Actors.Tests.Support;
 
 namespace Proxy.Actors.Tests.Streaming.Support;
 
-/// <summary>One stream actor under virtual time, with a scripted upstream and a recording client.</summary>
+/// <summary>
+/// One stream actor under its account's breaker, on virtual time (one clock: <see cref="Time"/>
+/// advances the time the actor reads and the scheduler that fires its timers), with a scripted
+/// upstream and a recording client.
+/// </summary>
 internal sealed class StreamHarness : IAsyncDisposable
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(10);
     private readonly ILoggerFactory _loggers;
-    private int _completions;
 
     public StreamHarness(bool pausedClient = false)
     {
         _loggers = LoggerFactory.Create(builder => builder.SetMinimumLevel(LogLevel.Trace).AddProvider(Logs));
-        System = new ActorSystem("streams", Time, _loggers);
+        System = ActorSystem.Create("streams", AkkaClock.Hocon);
+        Time = new AkkaClock(System);
         Client = new RecordingClient(pausedClient);
+        Breaker = new CircuitBreaker("acct", Time.Time, new BreakerOptions());
+        var streamLog = _loggers.CreateLogger<StreamActor>();
+        Breaker.Start(System, job => StreamActor.Props(job, Time.Time, streamLog), NullLogger.Instance);
     }
 
-    public ManualTimeProvider Time { get; } = new();
+    public AkkaClock Time { get; }
 
     public RecordingLoggerProvider Logs { get; } = new();
 
     public ActorSystem System { get; }
+
+    public CircuitBreaker Breaker { get; }
 
     public CancellationTokenSource Abort { get; } = new();
 
@@ -43,8 +54,8 @@ internal sealed class StreamHarness : IAsyncDisposable
         MailboxCapacity = 8,
     };
 
-    /// <summary>How many times the stream reported its outcome.</summary>
-    public int Completions => Volatile.Read(ref _completions);
+    /// <summary>How many times the stream reported its outcome (each report is logged once).</summary>
+    public int Completions => Logs.Lines.Count(l => l.StartsWith("Debug: Stream req-1 ended: ", StringComparison.Ordinal));
 
     /// <summary>The transitions logged so far, as "From -> To (reason)".</summary>
     public IReadOnlyList<string> Transitions =>
@@ -57,21 +68,12 @@ internal sealed class StreamHarness : IAsyncDisposable
     public Task<StreamOutcome> Start(ResiliencePipeline? retry = null, IStreamTranslator? translator = null)
     {
         var job = new StreamJob("req-1", Upstream.Call, Client, Options, Abort.Token, retry, translator) { Draining = Drain.Token };
-        var done = new TaskCompletionSource<StreamOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
-        System.Spawn(
-            StreamActor.Create(job, outcome =>
-            {
-                Interlocked.Increment(ref _completions);
-                done.TrySetResult(outcome);
-            }),
-            StreamActor.NameFor(job),
-            StreamActor.Mailbox(job));
-        return done.Task.WaitAsync(Patience);
+        return Breaker.RunStream(job, Breaker.Snapshot.Epoch).WaitAsync(Patience);
     }
 
     public async ValueTask DisposeAsync()
     {
-        await System.StopAsync();
+        await System.Terminate();
         Abort.Dispose();
         Drain.Dispose();
         _loggers.Dispose();
