@@ -20,6 +20,63 @@ internal static class ChatJson
 
     public static bool Has(Range range) => range.End.Value > range.Start.Value;
 
+    /// <summary>
+    /// Where a chat completion's (or chunk's) <c>choices</c>, <c>usage</c>, <c>model</c> and <c>error</c>
+    /// are, in one reader pass over the top-level object. False when it is not a JSON object.
+    /// </summary>
+    public static bool TryScanTop(ReadOnlySpan<byte> json, out TopLevel top)
+    {
+        top = default;
+        try
+        {
+            var reader = new Utf8JsonReader(json);
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                return false;
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                if (reader.ValueTextEquals("choices"u8))
+                {
+                    top.Choices = Value(ref reader, out _);
+                }
+                else if (reader.ValueTextEquals("usage"u8))
+                {
+                    top.Usage = Value(ref reader, out _);
+                }
+                else if (reader.ValueTextEquals("model"u8))
+                {
+                    top.Model = Value(ref reader, out _);
+                }
+                else if (reader.ValueTextEquals("error"u8))
+                {
+                    top.Error = Value(ref reader, out _);
+                }
+                else
+                {
+                    reader.Read();
+                    reader.Skip();
+                }
+            }
+
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The top-level values of a chat completion or chunk that the translation reads (empty ranges when absent).</summary>
+    public struct TopLevel
+    {
+        public Range Choices;
+        public Range Usage;
+        public Range Model;
+        public Range Error;
+    }
+
     /// <summary>The escaped body of a JSON string value (without its quotes).</summary>
     public static ReadOnlySpan<byte> StringBody(ReadOnlySpan<byte> json, Range range) =>
         Has(range) && json[range.Start] == (byte)'"' ? json[range][1..^1] : default;

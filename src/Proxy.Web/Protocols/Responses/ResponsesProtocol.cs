@@ -18,42 +18,12 @@ internal sealed class ResponsesProtocol(ResponsesEcho echo, IResponseIds ids, Ti
     public byte[] TranslateCompletion(ReadOnlySpan<byte> chatCompletion)
     {
         var draft = NewDraft();
-        Range choices = default, usage = default, model = default, error = default;
-        try
-        {
-            var reader = new Utf8JsonReader(chatCompletion);
-            if (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
-            {
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    if (reader.ValueTextEquals("choices"u8))
-                    {
-                        choices = ChatJson.Value(ref reader, out _);
-                    }
-                    else if (reader.ValueTextEquals("usage"u8))
-                    {
-                        usage = ChatJson.Value(ref reader, out _);
-                    }
-                    else if (reader.ValueTextEquals("model"u8))
-                    {
-                        model = ChatJson.Value(ref reader, out _);
-                    }
-                    else if (reader.ValueTextEquals("error"u8))
-                    {
-                        error = ChatJson.Value(ref reader, out _);
-                    }
-                    else
-                    {
-                        reader.Read();
-                        reader.Skip();
-                    }
-                }
-            }
-        }
-        catch (JsonException)
+        if (!ChatJson.TryScanTop(chatCompletion, out var top))
         {
             return Failed(draft, "The upstream's answer is not valid JSON.");
         }
+
+        var (model, choices, usage, error) = (top.Model, top.Choices, top.Usage, top.Error);
 
         if (ChatJson.StringBody(chatCompletion, model) is { IsEmpty: false } name)
         {

@@ -34,45 +34,13 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
             return;
         }
 
-        Range model = default, choices = default, usage = default, error = default;
-        try
-        {
-            var reader = new Utf8JsonReader(chunk);
-            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-            {
-                return;
-            }
-
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("choices"u8))
-                {
-                    choices = ChatJson.Value(ref reader, out _);
-                }
-                else if (reader.ValueTextEquals("usage"u8))
-                {
-                    usage = ChatJson.Value(ref reader, out _);
-                }
-                else if (reader.ValueTextEquals("model"u8))
-                {
-                    model = ChatJson.Value(ref reader, out _);
-                }
-                else if (reader.ValueTextEquals("error"u8))
-                {
-                    error = ChatJson.Value(ref reader, out _);
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-        }
-        catch (JsonException)
+        if (!ChatJson.TryScanTop(chunk, out var top))
         {
             // The stream actor passes only chunks that parsed; a broken one carries nothing to translate.
             return;
         }
+
+        var (model, choices, usage, error) = (top.Model, top.Choices, top.Usage, top.Error);
 
         if (draft.UpstreamModel is null && ChatJson.StringBody(chunk, model) is { IsEmpty: false } name)
         {
