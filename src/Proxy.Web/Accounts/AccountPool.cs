@@ -25,7 +25,8 @@ internal sealed class AccountPool
         Options = options;
         _time = time;
         var logger = loggers?.CreateLogger("Proxy.Accounts");
-        _accounts = options.Accounts.Select((a, i) => new AccountState(a, i, time, stateOptions, logger)).ToArray();
+        var states = (stateOptions ?? new AccountStateOptions()) with { RestOnRateLimit = options.Accounts.Count > 1 };
+        _accounts = options.Accounts.Select((a, i) => new AccountState(a, i, time, states, logger)).ToArray();
         _seeds = options.Accounts.Select(a => XxHash3.HashToUInt64(Encoding.UTF8.GetBytes(a.Name))).ToArray();
         _sequence = new SmoothWeightedSequence(options.Accounts.Select(a => a.Weight).ToArray());
     }

@@ -194,7 +194,7 @@ internal sealed class AccountState
             case FailureKind.QuotaExhausted:
                 CoolDown(failure, retryAfter ?? _options.Cooldown, replace: trial);
                 break;
-            case FailureKind.RateLimited:
+            case FailureKind.RateLimited when _options.RestOnRateLimit:
                 CoolDown(failure, retryAfter ?? _options.RateLimitedCooldown, replace: trial);
                 break;
             case FailureKind.AuthRequired or FailureKind.Unauthorized when Definition.Kind == AccountKind.ApiKey:

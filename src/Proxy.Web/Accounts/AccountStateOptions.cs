@@ -9,6 +9,14 @@ internal sealed record AccountStateOptions
     /// </summary>
     public TimeSpan Cooldown { get; init; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Whether a 429 without quota wording rests the account. The pool sets it only when it holds
+    /// several accounts: a rest moves requests to the others, while the only account's rest would
+    /// refuse every client for one request's rate limit (that request's retry honours the upstream's
+    /// <c>Retry-After</c> itself). A quota answer rests the account either way.
+    /// </summary>
+    public bool RestOnRateLimit { get; init; } = true;
+
     /// <summary>The rest after a 429 without quota wording and without <c>Retry-After</c>.</summary>
     public TimeSpan RateLimitedCooldown { get; init; } = TimeSpan.FromSeconds(5);
 

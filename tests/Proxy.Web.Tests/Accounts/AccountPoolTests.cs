@@ -98,6 +98,25 @@ public sealed class AccountPoolTests
     }
 
     [Fact]
+    public void A_rate_limit_rests_an_account_of_several_but_never_the_only_one_while_a_quota_rests_both()
+    {
+        var several = Pools.Of(_time, PoolStrategy.RoundRobin, Pools.Key("a"), Pools.Key("b"));
+        var alone = Pools.Of(_time, PoolStrategy.RoundRobin, Pools.Key("only"));
+
+        several.Accounts[0].Observe(FailureKind.RateLimited, TimeSpan.FromSeconds(1));
+        alone.Accounts[0].Observe(FailureKind.RateLimited, TimeSpan.FromSeconds(1));
+
+        Assert.Equal(["b"], Pools.Names(several.Select(null)));
+        Assert.Null(alone.Accounts[0].Cooldown);
+        Assert.Equal(["only"], Pools.Names(alone.Select(null)));
+        Assert.True(alone.Accounts[0].TryAcquire(out _));
+
+        alone.Accounts[0].Observe(FailureKind.QuotaExhausted, TimeSpan.FromMinutes(5));
+        Assert.Empty(alone.Select(null).Candidates);
+        Assert.Equal("all_accounts_cooling_down", alone.Select(null).Refusal!.Code);
+    }
+
+    [Fact]
     public void When_every_account_cools_down_the_answer_is_429_with_the_earliest_recovery()
     {
         var pool = Pools.Of(_time, PoolStrategy.RoundRobin, Pools.Key("a"), Pools.Key("b"));
