@@ -40,6 +40,23 @@ public sealed class MessagesEndpointTests
     }
 
     [Fact]
+    public async Task With_tools_once_a_tool_result_is_answered_with_text_only()
+    {
+        await using var emulator = await TestEmulator.StartAsync(o => o.ToolsOnce = true);
+        const string afterTool = """{"model":"m","max_tokens":64,"messages":[{"role":"user","content":"hi"},"""
+            + """{"role":"assistant","content":[{"type":"tool_use","id":"toolu_1","name":"read_file","input":{}}]},"""
+            + """{"role":"user","content":[{"type":"tool_result","tool_use_id":"toolu_1","content":"done"}]}]}""";
+
+        using var first = await emulator.Client.SendAsync(Post(Body, "seed=7;chunks=1;tools=1"), emulator.Ct);
+        using var second = await emulator.Client.SendAsync(Post(afterTool, "seed=7;chunks=1;tools=1"), emulator.Ct);
+
+        Assert.Contains("\"stop_reason\":\"tool_use\"", await first.Content.ReadAsStringAsync(emulator.Ct), StringComparison.Ordinal);
+        var text = await second.Content.ReadAsStringAsync(emulator.Ct);
+        Assert.Contains("\"stop_reason\":\"end_turn\"", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("tool_use", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_stream_sends_the_events_in_anthropics_order()
     {
         await using var emulator = await TestEmulator.StartAsync();

@@ -2,7 +2,10 @@ using System.Text.Json;
 
 namespace Qwen.Emulator.Chat;
 
-/// <summary>Whether a request's conversation ends with a tool result (chat <c>tool</c> message or Responses <c>function_call_output</c>).</summary>
+/// <summary>
+/// Whether a request's conversation ends with a tool result: a chat <c>tool</c> message, a Responses
+/// <c>function_call_output</c>, or an Anthropic user message holding a <c>tool_result</c> block.
+/// </summary>
 internal static class ToolTurns
 {
     public static bool EndsWithToolResult(byte[] body)
@@ -14,7 +17,14 @@ internal static class ToolTurns
             if (root.TryGetProperty("messages", out var messages) && messages.ValueKind == JsonValueKind.Array && messages.GetArrayLength() > 0)
             {
                 var last = messages[messages.GetArrayLength() - 1];
-                return last.TryGetProperty("role", out var role) && role.ValueEquals("tool");
+                if (last.TryGetProperty("role", out var role) && role.ValueEquals("tool"))
+                {
+                    return true;
+                }
+
+                return last.TryGetProperty("content", out var content)
+                    && content.ValueKind == JsonValueKind.Array
+                    && content.EnumerateArray().Any(block => block.TryGetProperty("type", out var type) && type.ValueEquals("tool_result"));
             }
 
             if (root.TryGetProperty("input", out var input) && input.ValueKind == JsonValueKind.Array && input.GetArrayLength() > 0)

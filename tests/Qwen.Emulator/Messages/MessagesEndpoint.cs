@@ -76,6 +76,11 @@ internal sealed class MessagesEndpoint(EmulatorState state, Scenario baseline, I
                 return;
             }
 
+            if (scenario.Tools > 0 && state.Options.ToolsOnce && ToolTurns.EndsWithToolResult(body))
+            {
+                scenario = scenario with { Tools = 0 };
+            }
+
             var answer = MessagesAnswer.For(scenario, record.Id, model, (body.Length + 3) / 4);
             record.SetStatus(200);
             if (stream)
