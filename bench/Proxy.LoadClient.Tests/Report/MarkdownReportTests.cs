@@ -106,7 +106,7 @@ public sealed class MarkdownReportTests
 
         Assert.Contains("| 1000 | 874 | 80 of 80 | 46 of 46 | **3** | 0 |", md, StringComparison.Ordinal);
         Assert.Contains("Failed otherwise: 3 x stream: HTTP 503 circuit_open.", md, StringComparison.Ordinal);
-        Assert.Contains("| RSS | 4 | 120.3 MB | 119.7 MB | -0.40 | 0.85 | -0.6 | 1.9 | 8 | yes |", md, StringComparison.Ordinal);
+        Assert.Contains("| RSS | 4 | 120.3 MB | 119.7 MB | -0.40 | 0.85 | -0.6 | 1.9 | 8 | yes (not judged under 5 min) |", md, StringComparison.Ordinal);
         Assert.Contains("0 streams active, 22 open fds (idle 20), 18 threads (idle 16), RSS 117.2 MB (idle 78.1 MB): nothing left open.", md, StringComparison.Ordinal);
         Assert.Contains("Verdict: **fail**: 3 requests failed that no fault or cancel was meant to break.", md, StringComparison.Ordinal);
     }

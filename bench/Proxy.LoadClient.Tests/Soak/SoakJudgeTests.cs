@@ -23,6 +23,18 @@ public sealed class SoakJudgeTests
     }
 
     [Fact]
+    public void Rss_in_a_window_under_five_minutes_is_shown_but_not_judged_while_the_gc_heap_is()
+    {
+        var rss = SoakJudge.Judge(SoakJudge.Rss, "MB", [(0, 100), (1, 110), (2, 120)]);
+        var heap = SoakJudge.Judge(SoakJudge.GcHeap, "MB", [(0, 100), (1, 110), (2, 120)]);
+        var r = Result() with { Trends = [rss, heap] };
+
+        Assert.Equal((false, false), (rss.Flat, rss.Judged));
+        Assert.Equal((false, true), (heap.Flat, heap.Judged));
+        Assert.Equal(["GC heap grows 10.00 MB/min (20.00 MB over the window; noise band 0.00 MB, floor 8.00 MB)"], SoakJudge.Misses(r));
+    }
+
+    [Fact]
     public void Growth_inside_the_noise_band_is_flat()
     {
         // Line 17 + 2x: growth 6 over the window, above the floor of 4 for threads; residuals -7, 21, -21, 7: band 2 x sqrt(980 / 2).
@@ -94,13 +106,13 @@ public sealed class SoakJudgeTests
         var r = Result() with
         {
             Counts = Counts() with { FailedOtherwise = 3, FaultNotSeen = 1 },
-            Trends = [SoakJudge.Judge(SoakJudge.Rss, "MB", [(0, 100), (1, 110), (2, 120)]), SoakJudge.Judge(SoakJudge.Threads, "", [(0, 1)])],
+            Trends = [SoakJudge.Judge(SoakJudge.Rss, "MB", [(0, 100), (5, 150), (10, 200)]), SoakJudge.Judge(SoakJudge.Threads, "", [(0, 1)])],
             After = After() with { Fds = 50, LeftOpen = true },
         };
 
         Assert.Equal(
         [
-            "RSS grows 10.00 MB/min (20.00 MB over the window; noise band 0.00 MB, floor 8.00 MB)",
+            "RSS grows 10.00 MB/min (100.00 MB over the window; noise band 0.00 MB, floor 8.00 MB)",
             "threads: too few samples after the warm-up (1)",
             "left open after the load: 0 streams, 50 fds (idle 20)",
             "3 requests failed that no fault or cancel was meant to break",

@@ -200,7 +200,7 @@ internal static class MarkdownReport
             var unit = t.Unit.Length == 0 ? "" : " " + t.Unit;
             md.AppendLine(CultureInfo.InvariantCulture,
                 $"| {t.Metric} | {t.Samples} | {Num(t.Start, "0.0")}{unit} | {Num(t.End, "0.0")}{unit} | {Num(t.SlopePerMinute, "+0.00;-0.00;0.00")} | {Num(t.SlopeError, "0.00")} | " +
-                $"{Num(t.Growth, "+0.0;-0.0;0.0")} | {Num(t.NoiseBand, "0.0")} | {t.Floor.ToString("0", CultureInfo.InvariantCulture)} | {t.Flat switch { true => "yes", false => "**no**", null => None }} |");
+                $"{Num(t.Growth, "+0.0;-0.0;0.0")} | {Num(t.NoiseBand, "0.0")} | {t.Floor.ToString("0", CultureInfo.InvariantCulture)} | {t.Flat switch { true => "yes", false => "**no**", null => None }}{(t.Judged ? "" : " (not judged under " + Proxy.LoadClient.Soak.SoakJudge.RssJudgedFromMinutes.ToString("0", CultureInfo.InvariantCulture) + " min)")} |");
         }
 
         var a = soak.After;

@@ -45,7 +45,9 @@ internal sealed record SoakSample(double Seconds, long? RssKb, long? GcHeapBytes
 /// One resource's least-squares line over the samples after the warm-up, per minute. The noise band is
 /// twice the samples' standard deviation around the line; the floor, a fixed allowance for the metric
 /// (a thread or a few descriptors the runtime adds once). Flat: the line's growth across the window is
-/// within the larger of the two (null: too few samples to tell).
+/// within the larger of the two (null: too few samples to tell). Judged: false when the window is too
+/// short for this metric to say anything (RSS, see <see cref="Soak.SoakJudge.RssJudgedFromMinutes"/>);
+/// such a trend is shown, never counted as a miss.
 /// </summary>
 internal sealed record SoakTrend(
     string Metric,
@@ -58,7 +60,10 @@ internal sealed record SoakTrend(
     double? NoiseBand,
     double Floor,
     double? Growth,
-    bool? Flat);
+    bool? Flat)
+{
+    public bool Judged { get; init; } = true;
+}
 
 /// <summary>
 /// The proxy once the load stopped and its connections had a moment to close, against its idle

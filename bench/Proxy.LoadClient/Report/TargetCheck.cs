@@ -103,7 +103,7 @@ internal sealed record TargetCheck(string Name, string Goal, string Measured, bo
             return new TargetCheck(name, goal, NotMeasured, null);
         }
 
-        var growing = soak.Trends.Where(t => t.Flat is not true).Select(t => t.Metric).ToArray();
+        var growing = soak.Trends.Where(t => t.Judged && t.Flat is not true).Select(t => t.Metric).ToArray();
         var measured = string.Create(CultureInfo.InvariantCulture,
             $"{soak.Minutes:0.#} min, {(growing.Length == 0 ? "all flat" : "not flat: " + string.Join(", ", growing))}, " +
             $"{(soak.After.LeftOpen ? "left open" : "nothing left open")}, {soak.Counts.FailedOtherwise + soak.Counts.FaultNotSeen} unexpected failures");

@@ -123,7 +123,8 @@ internal static class SoakStep
         {
             yield return $"soak: {t.Metric,-12} slope {SoakJudge.Amount(t.SlopePerMinute, t.Unit)}/min +- {SoakJudge.Amount(t.SlopeError, t.Unit)}, " +
                          $"growth {SoakJudge.Amount(t.Growth, t.Unit)} vs noise band {SoakJudge.Amount(t.NoiseBand, t.Unit)} (floor {SoakJudge.Amount(t.Floor, t.Unit)}): " +
-                         (t.Flat switch { true => "flat", false => "GROWS", null => "too few samples" });
+                         (t.Flat switch { true => "flat", false => "GROWS", null => "too few samples" }) +
+                         (t.Judged ? "" : $" (not judged: window under {SoakJudge.RssJudgedFromMinutes:0} min)");
         }
 
         var a = r.After;
