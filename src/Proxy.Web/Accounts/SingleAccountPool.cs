@@ -21,6 +21,8 @@ internal static class SingleAccountPool
                 ApiKey = options.UpstreamApiKey,
                 ApiKeySource = "UPSTREAM_API_KEY",
                 QwenHeaders = Actors.Upstream.QwenHeaders.IsQwenHost(baseUrl),
+                ResponsesUrl = options.UpstreamResponsesUrl,
+                MessagesUrl = options.UpstreamMessagesUrl,
             }
             : new AccountDefinition
             {
@@ -29,6 +31,8 @@ internal static class SingleAccountPool
                 BaseUrl = options.QwenApiBaseUrl,
                 QwenDir = options.QwenDir,
                 QwenHeaders = true,
+                ResponsesUrl = options.UpstreamResponsesUrl,
+                MessagesUrl = options.UpstreamMessagesUrl,
             };
         return new AccountPoolOptions { Accounts = [account] };
     }

@@ -24,6 +24,13 @@ internal sealed class ProxyOptionsValidator : IValidateOptions<ProxyOptions>
                 "and UPSTREAM_BASE_URL/UPSTREAM_API_KEY are both set; list that upstream as an account in the file instead.");
         }
 
+        if (options.AccountsFile is not null && (options.UpstreamResponsesUrl is not null || options.UpstreamMessagesUrl is not null))
+        {
+            return ProxyConfigurationException.Invalid(
+                Accounts.AccountsFileLoader.Variable,
+                "and UPSTREAM_RESPONSES_URL/UPSTREAM_MESSAGES_URL are both set; give the account 'responses_url' or 'messages_url' in the file instead.");
+        }
+
         if (options.UpstreamApiKey is not null && options.UpstreamBaseUrl is null)
         {
             return ProxyConfigurationException.Invalid("UPSTREAM_BASE_URL", "must be set when UPSTREAM_API_KEY is set.");

@@ -2,6 +2,7 @@ using System.Buffers;
 using Microsoft.Net.Http.Headers;
 using Proxy.Actors.Resilience;
 using Proxy.Actors.Upstream;
+using Proxy.Web.Accounts;
 using Proxy.Web.Configuration;
 using Proxy.Web.Errors;
 using Proxy.Web.Gateway;
@@ -33,45 +34,73 @@ internal sealed class NativePassThrough(
     private const int BufferSize = 16 * 1024;
 
     /// <summary>
-    /// Serves a request of <paramref name="api"/> natively at <paramref name="target"/>: the body is
-    /// checked as JSON and only its model mapped (through <paramref name="upstreamModel"/> first, when
-    /// given), then sent as it is. Failures before the response started leave in the request's own
-    /// envelope (the one error writer picks it per path); <paramref name="interruptedFrame"/> ends a
-    /// stream that broke after it started.
+    /// Serves a request of <paramref name="api"/> natively when the account the pool picks for it
+    /// (strategy, affinity, availability, the model's allow lists) names a native URL for the protocol
+    /// (<paramref name="nativeUrl"/>: its <c>responses_url</c> or <c>messages_url</c>, from a preset, the
+    /// accounts file or UPSTREAM_RESPONSES_URL / UPSTREAM_MESSAGES_URL). The body is checked as JSON and
+    /// only its model mapped (through <paramref name="upstreamModel"/> first, when given), then sent as it
+    /// is with that account's credentials; its outcome counts for the account like a chat request's.
+    /// Returns false, having written nothing, when the request is to be translated instead: no account
+    /// of the pool serves the protocol, or the one picked does not (a native call is not failed over).
     /// </summary>
-    public static async Task ServeNativeAsync(
+    public static async Task<bool> TryServeNativeAsync(
         HttpContext context,
         ChatRequestReader reader,
         ReadOnlyMemory<byte> body,
         CompletionApi api,
-        Uri target,
+        Func<AccountDefinition, Uri?> nativeUrl,
         UpstreamAuthStyle auth,
-        UpstreamAccount account,
         Func<string, byte[]> interruptedFrame,
         Func<string, string>? upstreamModel = null)
     {
+        var services = context.RequestServices;
+        if (services.GetService<UpstreamPool>() is not { } pool || !pool.Accounts.Accounts.Any(a => nativeUrl(a.Definition) is not null))
+        {
+            return false;
+        }
+
         if (!reader.TryRead(body, api, out var request, out var error, upstreamModel: upstreamModel))
         {
             await error.ToResult().ExecuteAsync(context);
-            return;
+            return true;
         }
 
+        var affinity = pool.Accounts.Options.Affinity;
+        var key = affinity.Enabled ? AffinityKey.Compute(affinity, context.Request.Headers[affinity.Header].ToString(), request.Body.Span) : null;
+        var selection = pool.Accounts.Select(request.Model, key);
+        if (selection.Candidates.Count == 0 || nativeUrl(selection.Candidates[0].Definition) is not { } target || !selection.Candidates[0].TryAcquire(out var lease))
+        {
+            return false;
+        }
+
+        var state = selection.Candidates[0];
         if (context.Features.Get<Logging.IRequestLogFeature>() is { } log)
         {
             log.Model = request.Model;
             log.IsStreaming = request.Stream;
         }
 
-        var services = context.RequestServices;
+        var metrics = services.GetRequiredService<ProxyMetrics>();
         var passThrough = new NativePassThrough(
             target.AbsoluteUri,
             auth,
-            account,
+            pool.For(state),
             services.GetRequiredService<ProxyOptions>(),
             services.GetRequiredService<StreamConcurrencyLimiter>(),
-            services.GetRequiredService<ProxyMetrics>(),
+            metrics,
             services.GetRequiredService<TimeProvider>());
-        await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), interruptedFrame);
+        var outcome = (Failure: FailureKind.ClientCanceled, RetryAfter: (TimeSpan?)null);
+        try
+        {
+            outcome = await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), interruptedFrame);
+        }
+        finally
+        {
+            state.Complete(lease, outcome.Failure, outcome.RetryAfter);
+            metrics.RecordAccountAttempt(state.Name, outcome.Failure);
+        }
+
+        return true;
     }
 
     /// <summary>Where requests go: an absolute URL, or a path relative to the account's API base (<c>embeddings</c>).</summary>
@@ -80,9 +109,10 @@ internal sealed class NativePassThrough(
     /// <summary>
     /// Serves one request. <paramref name="writeFailure"/> answers a failure before the response
     /// started, in the client's protocol; <paramref name="interruptedFrame"/> is the event that ends a
-    /// stream which broke after it started.
+    /// stream which broke after it started. Returns how the upstream answered (None: it answered 200;
+    /// ClientCanceled: nothing the account did), for the account's state.
     /// </summary>
-    public async Task ServeAsync(
+    public async Task<(FailureKind Failure, TimeSpan? RetryAfter)> ServeAsync(
         HttpContext context,
         ReadOnlyMemory<byte> body,
         bool stream,
@@ -94,7 +124,7 @@ internal sealed class NativePassThrough(
         if (stream && slot is null)
         {
             await writeFailure(context, UpstreamResult.Fail(FailureKind.RateLimited, 0, $"Too many open streams (limit {streams.Limit}); retry shortly.", retryAfter: TimeSpan.FromSeconds(1)));
-            return;
+            return (FailureKind.ClientCanceled, null); // this proxy's own limit, not the account's
         }
 
         using var deadline = new CancellationTokenSource(stream ? options.StreamingTimeout : options.RequestTimeout, time);
@@ -109,7 +139,7 @@ internal sealed class NativePassThrough(
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             context.Response.StatusCode = FailureResponses.ClientClosedRequest;
-            return;
+            return (FailureKind.ClientCanceled, null);
         }
 
         using (result)
@@ -130,7 +160,7 @@ internal sealed class NativePassThrough(
                     await writeFailure(context, failure);
                 }
 
-                return;
+                return (failure.Failure, failure.RetryAfter);
             }
 
             var upstream = result.Response!;
@@ -143,6 +173,8 @@ internal sealed class NativePassThrough(
                 await CopyWholeAsync(context, upstream, deadline, writeFailure, linked.Token, aborted);
             }
         }
+
+        return (FailureKind.None, null);
     }
 
     private async Task CopyWholeAsync(

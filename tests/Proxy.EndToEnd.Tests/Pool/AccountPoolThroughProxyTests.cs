@@ -96,7 +96,7 @@ public sealed class AccountPoolThroughProxyTests
         await using var gateway = await PoolGateway.StartAsync(
             [("max-only", null), ("aliased", null)],
             "\"strategy\":\"fill-first\",",
-            fields: i => i == 0 ? ",\"models\":[\"qwen3-max\"]" : ",\"models\":[\"qwen3-coder-plus\",{\"fast\":\"qwen3-coder-flash\"}]");
+            fields: (i, _) => i == 0 ? ",\"models\":[\"qwen3-max\"]" : ",\"models\":[\"qwen3-coder-plus\",{\"fast\":\"qwen3-coder-flash\"}]");
 
         async Task<HttpStatusCode> SendModelAsync(string model)
         {

@@ -50,7 +50,7 @@ internal sealed class PoolGateway : IAsyncDisposable
     /// <param name="accounts">One emulator per entry: its name and run-wide fault (null: healthy).</param>
     /// <param name="file">The accounts file's top-level fields besides "accounts" (e.g. "\"strategy\":\"fill-first\",").</param>
     /// <param name="wrongKey">Accounts whose file entry carries a key their emulator rejects.</param>
-    /// <param name="fields">More fields of an account's entry, each starting with a comma.</param>
+    /// <param name="fields">More fields of an account's entry, each starting with a comma (given its index and its emulator's base URL).</param>
     /// <param name="moreAccounts">Entries without an emulator, placed first in the file.</param>
     public static async Task<PoolGateway> StartAsync(
         (string Name, string? Fault)[] accounts,
@@ -58,7 +58,7 @@ internal sealed class PoolGateway : IAsyncDisposable
         IDictionary<string, string?>? environment = null,
         int[]? wrongKey = null,
         string? scenario = "chunks=3",
-        Func<int, string>? fields = null,
+        Func<int, Uri, string>? fields = null,
         string? moreAccounts = null)
     {
         var emulators = new List<EmulatorHost>();
@@ -70,7 +70,7 @@ internal sealed class PoolGateway : IAsyncDisposable
             var host = await EmulatorHost.StartAsync(options);
             emulators.Add(host);
             var key = wrongKey?.Contains(i) == true ? "sk-revoked-" + i : KeyOf(i);
-            entries.Add($$"""{"name":"{{accounts[i].Name}}","base_url":"{{new Uri(host.BaseUrl, "/v1")}}","api_key":"{{key}}"{{fields?.Invoke(i)}}}""");
+            entries.Add($$"""{"name":"{{accounts[i].Name}}","base_url":"{{new Uri(host.BaseUrl, "/v1")}}","api_key":"{{key}}"{{fields?.Invoke(i, host.BaseUrl)}}}""");
         }
 
         var folder = Path.Combine(Path.GetTempPath(), "proxy-pool-e2e-" + Guid.NewGuid().ToString("N"));

@@ -37,10 +37,8 @@ internal static class AnthropicEndpoints
         // Native or translated is decided here: an account whose upstream serves Anthropic Messages
         // natively takes the client's bytes as sent (the model name aside); every other upstream
         // gets the request translated to chat completions and the answer translated back.
-        if (options.UpstreamMessagesUrl is { } native && context.RequestServices.GetService<UpstreamAccount>() is { } account)
+        if (await NativePassThrough.TryServeNativeAsync(context, reader, bytes, CompletionApi.AnthropicMessages, account => account.MessagesUrl, UpstreamAuthStyle.ApiKeyHeader, InterruptedEvent, m => UpstreamModel(m, options)))
         {
-            await NativePassThrough.ServeNativeAsync(
-                context, reader, bytes, CompletionApi.AnthropicMessages, native, UpstreamAuthStyle.ApiKeyHeader, account, InterruptedEvent, m => UpstreamModel(m, options));
             return;
         }
 

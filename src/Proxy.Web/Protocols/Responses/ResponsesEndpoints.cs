@@ -13,8 +13,9 @@ using Proxy.Web.Security;
 namespace Proxy.Web.Protocols.Responses;
 
 /// <summary>
-/// <c>POST /v1/responses</c>: with <c>UPSTREAM_RESPONSES_URL</c> set, the client's bytes (model
-/// mapped) go to that native upstream and its answer comes back as it is; otherwise the request is
+/// <c>POST /v1/responses</c>: when the account the pool picks serves the Responses API natively (its
+/// <c>responses_url</c>, or UPSTREAM_RESPONSES_URL without an accounts file), the client's bytes (model
+/// mapped) go there and its answer comes back as it is; otherwise the request is
 /// translated to chat completions (<see cref="ResponsesRequestTranslator"/>) and the answer, whole or
 /// streamed, back into the Responses shape (<see cref="ResponsesProtocol"/>).
 /// </summary>
@@ -37,9 +38,8 @@ internal sealed class ResponsesEndpoints : IEndpointModule
             return;
         }
 
-        if (options.UpstreamResponsesUrl is { } native && context.RequestServices.GetService<UpstreamAccount>() is { } account)
+        if (await NativePassThrough.TryServeNativeAsync(context, reader, bytes, CompletionApi.Responses, account => account.ResponsesUrl, UpstreamAuthStyle.Bearer, InterruptedEvent))
         {
-            await NativePassThrough.ServeNativeAsync(context, reader, bytes, CompletionApi.Responses, native, UpstreamAuthStyle.Bearer, account, InterruptedEvent);
             return;
         }
 
