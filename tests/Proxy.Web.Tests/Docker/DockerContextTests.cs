@@ -42,6 +42,10 @@ public sealed partial class DockerContextTests
         Assert.NotEmpty(sources);
         Assert.All(sources, p => Assert.True(ignore.Includes(p), p + " must reach the build"));
         Assert.True(ignore.Includes("src/Proxy.Web/appsettings.json"));
+
+        // Akka.NET's settings: the web project copies hocon/akka.conf next to its binaries, and starts without it nowhere.
+        Assert.Contains("COPY hocon/ hocon/", dockerfile, StringComparison.Ordinal);
+        Assert.True(ignore.Includes("hocon/akka.conf"), "hocon/akka.conf must reach the build");
     }
 
     [Theory]
