@@ -81,6 +81,15 @@ internal sealed class CircuitBreakerActor : ReceiveActor, IWithTimers
 
     protected override void PreStart()
     {
+        // The first start keeps the published epoch: permits taken before this actor ran (the request
+        // path reads the snapshot, never the actor) report in it, and their outcomes must count.
+        _epoch = _breaker.Snapshot.Epoch;
+        _state = CircuitState.Closed;
+        Publish();
+    }
+
+    protected override void PostRestart(Exception reason)
+    {
         // A restarted breaker starts closed, in a new epoch, so stale outcomes cannot close a trial.
         _epoch = _breaker.Snapshot.Epoch + 1;
         _state = CircuitState.Closed;
