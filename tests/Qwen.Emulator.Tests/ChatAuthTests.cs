@@ -22,7 +22,7 @@ public sealed class ChatAuthTests
         Assert.Equal(401, (int)after.StatusCode);
         Assert.Equal(ExpiredBody, body);
         Assert.Equal("application/json", after.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(ManualClock.Epoch + TimeSpan.FromMinutes(10), token.ExpiresAt);
+        Assert.Equal(TestEmulator.Epoch + TimeSpan.FromMinutes(10), token.ExpiresAt);
     }
 
     [Fact]

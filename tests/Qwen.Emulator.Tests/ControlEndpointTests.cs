@@ -79,7 +79,7 @@ public sealed class ControlEndpointTests
 
         Assert.Equal(200, (int)chat.StatusCode);
         Assert.Equal(120, token.GetProperty("expires_in").GetInt32());
-        Assert.Equal((ManualClock.Epoch + TimeSpan.FromSeconds(120)).ToUnixTimeMilliseconds(), token.GetProperty("expiry_date").GetInt64());
+        Assert.Equal((TestEmulator.Epoch + TimeSpan.FromSeconds(120)).ToUnixTimeMilliseconds(), token.GetProperty("expiry_date").GetInt64());
         Assert.Equal($"127.0.0.1:{emulator.Host.BaseUrl.Port}", token.GetProperty("resource_url").GetString());
         Assert.Equal(0, emulator.State.LoginCount);
     }

@@ -14,7 +14,7 @@ public sealed class CredentialFileLockTests : IDisposable
     private readonly CapturingLoggerProvider _logs = new();
 
     // Lock ages are judged against file times, so virtual time starts at the real wall clock.
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
+    private readonly SteppingTimeProvider _clock = new(DateTimeOffset.UtcNow);
 
     public void Dispose() => _dir.Dispose();
 

@@ -10,7 +10,7 @@ public sealed class DeviceFlowClientTests : IDisposable
 {
     private static readonly double[] SlowDownWaits = [2.0, 2.0, 3.0, 4.5, 6.75, 10.0, 10.0];
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly SteppingTimeProvider _clock = new();
     private readonly FakeOAuthServer _server = new();
 
     public void Dispose() => _server.Dispose();

@@ -12,7 +12,7 @@ public sealed class EmulatorDeviceLoginTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly ManualTimeProvider _clock = new();
+    private readonly SteppingTimeProvider _clock = new();
     private readonly HttpClient _http = new();
     private EmulatorHost _emulator = null!;
 

@@ -10,7 +10,7 @@ public sealed class TokenManagerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly ManualTimeProvider _time = new();
+    private readonly SteppingTimeProvider _time = new();
     private readonly TempQwenDir _dir = new();
     private readonly CapturingLoggerProvider _logs = new();
     private readonly FakeTokenEndpoint _endpoint = new();

@@ -19,7 +19,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task Transient_failures_are_retried_three_times_with_growing_delays()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var upstream = new ScriptedUpstream(clock, Enumerable.Repeat(FailureKind.UpstreamServerError, 10));
         var pipeline = RetryPipelines.Create(Options with { Randomizer = () => 0.5 }, clock);
 
@@ -39,7 +39,7 @@ public sealed class RetryPipelinesTests
         var runs = new List<TimeSpan[]>();
         for (var run = 0; run < 5; run++)
         {
-            var clock = new ManualTimeProvider();
+            var clock = new SteppingTimeProvider();
             var upstream = new ScriptedUpstream(clock, Enumerable.Repeat(FailureKind.UpstreamUnreachable, 10));
             var pipeline = RetryPipelines.Create(Options, clock);
             using var result = await clock.RunUntilCompleteAsync(pipeline.ExecuteAsync(upstream.Call, CancellationToken.None));
@@ -60,7 +60,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task A_transient_failure_followed_by_success_returns_the_success()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var upstream = new ScriptedUpstream(clock, [FailureKind.UpstreamServerError, FailureKind.UpstreamTimeout, FailureKind.None]);
         var retried = new List<FailureKind>();
         var pipeline = RetryPipelines.Create(Options, clock, onRetry: retried.Add);
@@ -75,7 +75,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task Retry_after_is_honoured_exactly()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var upstream = new ScriptedUpstream(clock, [FailureKind.RateLimited, FailureKind.None]) { RetryAfter = TimeSpan.FromSeconds(7) };
         var pipeline = RetryPipelines.Create(Options, clock);
 
@@ -88,7 +88,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task Retry_after_longer_than_the_cap_is_left_to_the_client()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var upstream = new ScriptedUpstream(clock, [FailureKind.RateLimited, FailureKind.None]) { RetryAfter = TimeSpan.FromSeconds(21) };
         var pipeline = RetryPipelines.Create(Options, clock);
 
@@ -107,7 +107,7 @@ public sealed class RetryPipelinesTests
     [InlineData(FailureKind.CircuitOpen)]
     public async Task Non_transient_failures_are_never_retried(FailureKind kind)
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var upstream = new ScriptedUpstream(clock, [kind, FailureKind.None]);
         var pipeline = RetryPipelines.Create(Options, clock);
 
@@ -120,7 +120,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task Transient_exceptions_are_retried()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var attempts = 0;
         var retried = new List<FailureKind>();
         var pipeline = RetryPipelines.Create(Options, clock, onRetry: retried.Add);
@@ -142,7 +142,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task The_budget_bounds_attempts_and_delays_together()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var start = clock.GetUtcNow();
         var upstream = new ScriptedUpstream(clock, Enumerable.Repeat(FailureKind.UpstreamServerError, 10));
         var options = Options with { Budget = TimeSpan.FromSeconds(4), BaseDelay = TimeSpan.FromSeconds(3), Randomizer = () => 0.5 };
@@ -158,7 +158,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task Each_failed_attempt_is_disposed_before_the_next()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var outcomes = new List<DisposableOutcome>();
         var pipeline = RetryPipelines.Create(Options, clock);
 
@@ -181,7 +181,7 @@ public sealed class RetryPipelinesTests
     [Fact]
     public async Task Cancellation_by_the_client_ends_with_client_canceled_and_no_further_attempt()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         using var client = new CancellationTokenSource();
         var upstream = new ScriptedUpstream(clock, Enumerable.Repeat(FailureKind.UpstreamServerError, 10));
         upstream.OnAttempt = n =>

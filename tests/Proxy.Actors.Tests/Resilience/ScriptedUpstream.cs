@@ -5,7 +5,7 @@ using Proxy.TestKit;
 namespace Proxy.Actors.Tests.Resilience;
 
 /// <summary>An upstream call that answers a scripted sequence of outcomes and records when it was called.</summary>
-internal sealed class ScriptedUpstream(ManualTimeProvider clock, IEnumerable<FailureKind> script)
+internal sealed class ScriptedUpstream(SteppingTimeProvider clock, IEnumerable<FailureKind> script)
 {
     private readonly Queue<FailureKind> _script = new(script);
 

@@ -153,7 +153,7 @@ public sealed class QwenUpstreamClientTests
     [Fact]
     public async Task Stream_headers_that_never_come_are_an_upstream_timeout()
     {
-        var clock = new ManualTimeProvider();
+        var clock = new SteppingTimeProvider();
         var handler = new RecordingHandler().Then(async (_, ct) =>
         {
             await Task.Delay(Timeout.Infinite, ct);

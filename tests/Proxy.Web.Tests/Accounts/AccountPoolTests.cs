@@ -5,7 +5,7 @@ namespace Proxy.Web.Tests.Accounts;
 
 public sealed class AccountPoolTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly SteppingTimeProvider _time = new();
 
     [Fact]
     public void Round_robin_shares_requests_by_weight_smoothly()

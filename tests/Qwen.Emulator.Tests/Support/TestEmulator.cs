@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Qwen.Emulator.Tests.Support;
 
@@ -8,9 +9,12 @@ internal sealed class TestEmulator : IAsyncDisposable
 {
     public const string ApiKey = "test-key-1234";
 
+    /// <summary>Where every test's clock starts.</summary>
+    public static readonly DateTimeOffset Epoch = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     private readonly CancellationTokenSource _timeout = new(TimeSpan.FromSeconds(30));
 
-    private TestEmulator(EmulatorHost host, ManualClock clock, EmulatorOptions options)
+    private TestEmulator(EmulatorHost host, FakeTimeProvider clock, EmulatorOptions options)
     {
         Host = host;
         Clock = clock;
@@ -26,7 +30,8 @@ internal sealed class TestEmulator : IAsyncDisposable
 
     public EmulatorState State => Host.State;
 
-    public ManualClock Clock { get; }
+    /// <summary>The emulator's clock: it moves only when the test advances it.</summary>
+    public FakeTimeProvider Clock { get; }
 
     public EmulatorOptions Options { get; }
 
@@ -37,7 +42,7 @@ internal sealed class TestEmulator : IAsyncDisposable
 
     public static async Task<TestEmulator> StartAsync(Action<EmulatorOptions>? configure = null)
     {
-        var clock = new ManualClock();
+        var clock = new FakeTimeProvider(Epoch);
         var options = new EmulatorOptions { TimeProvider = clock };
         options.ApiKeys.Add(ApiKey);
         configure?.Invoke(options);
@@ -45,7 +50,7 @@ internal sealed class TestEmulator : IAsyncDisposable
         return new TestEmulator(host, clock, options);
     }
 
-    public static long CreatedAt => ManualClock.Epoch.ToUnixTimeSeconds();
+    public static long CreatedAt => Epoch.ToUnixTimeSeconds();
 
     public static HttpRequestMessage ChatRequest(string body, string? scenario = null, string? bearer = ApiKey, string path = "/v1/chat/completions")
     {
