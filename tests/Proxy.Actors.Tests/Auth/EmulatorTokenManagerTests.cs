@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Proxy.Actors.Auth;
 using Akka.Actor;
 using Proxy.TestKit;
@@ -13,7 +14,7 @@ public sealed class EmulatorTokenManagerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly SteppingTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly TempQwenDir _dir = new();
     private readonly CapturingLoggerProvider _logs = new();
     private readonly HttpClient _http = new();

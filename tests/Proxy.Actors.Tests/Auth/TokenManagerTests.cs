@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Proxy.Actors.Auth;
 using Proxy.Actors.Cluster;
 using Akka.Actor;
@@ -10,7 +11,7 @@ public sealed class TokenManagerTests : IAsyncLifetime
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
-    private readonly SteppingTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new();
     private readonly TempQwenDir _dir = new();
     private readonly CapturingLoggerProvider _logs = new();
     private readonly FakeTokenEndpoint _endpoint = new();

@@ -1,6 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Proxy.Actors.Resilience;
-using Proxy.TestKit;
 
 namespace Proxy.Actors.Tests.Resilience;
 
@@ -11,7 +11,7 @@ public sealed class AccountCooldownTests
     [Fact]
     public async Task Quota_answer_cools_the_account_for_the_reset_time_then_clears_by_itself()
     {
-        var clock = new SteppingTimeProvider();
+        var clock = new FakeTimeProvider();
         var cooldown = new AccountCooldown("default", clock, Options);
         var calls = 0;
         var call = cooldown.Guard(_ =>
@@ -48,7 +48,7 @@ public sealed class AccountCooldownTests
     [Fact]
     public void Quota_without_a_reset_time_cools_for_the_configured_time()
     {
-        var clock = new SteppingTimeProvider();
+        var clock = new FakeTimeProvider();
         var cooldown = new AccountCooldown("default", clock, Options);
 
         cooldown.Observe(UpstreamResult.Fail(FailureKind.QuotaExhausted, 429, "quota", "insufficient_quota"));
@@ -65,7 +65,7 @@ public sealed class AccountCooldownTests
     [InlineData(FailureKind.Unauthorized)]
     public void Other_failures_do_not_cool_the_account(FailureKind kind)
     {
-        var cooldown = new AccountCooldown("default", new SteppingTimeProvider(), Options);
+        var cooldown = new AccountCooldown("default", new FakeTimeProvider(), Options);
 
         cooldown.Observe(UpstreamResult.Fail(kind, kind.ToStatusCode(), "x", retryAfter: TimeSpan.FromMinutes(5)));
 
@@ -76,7 +76,7 @@ public sealed class AccountCooldownTests
     [Fact]
     public void A_far_reset_time_is_capped_and_a_shorter_one_never_shortens_a_cooldown()
     {
-        var clock = new SteppingTimeProvider();
+        var clock = new FakeTimeProvider();
         var cooldown = new AccountCooldown("default", clock, Options with { MaxCooldown = TimeSpan.FromHours(1) });
 
         cooldown.Observe(UpstreamResult.Fail(FailureKind.QuotaExhausted, 429, "quota", retryAfter: TimeSpan.FromDays(30)));
@@ -89,7 +89,7 @@ public sealed class AccountCooldownTests
     [Fact]
     public async Task A_new_cooldown_is_published_to_the_shared_store_and_one_learnt_from_it_applies()
     {
-        var clock = new SteppingTimeProvider();
+        var clock = new FakeTimeProvider();
         var store = new RecordingStore();
         var cooldown = new AccountCooldown("acct-a", clock, Options, store);
 

@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Proxy.Actors.Resilience;
 using Proxy.Actors.Upstream;
-using Proxy.TestKit;
 using Qwen.Emulator;
 
 namespace Proxy.Actors.Tests.Upstream;
@@ -146,7 +146,7 @@ public sealed class UpstreamClientEmulatorTests : IClassFixture<EmulatorFixture>
     [Fact]
     public async Task Quota_429_cools_the_account_refuses_at_once_and_clears_by_itself()
     {
-        var time = new SteppingTimeProvider();
+        var time = new FakeTimeProvider();
         var cooldown = new AccountCooldown("default", time, new CooldownOptions { DefaultCooldown = TimeSpan.FromMinutes(15) });
         var tokens = new FakeTokenSource(FakeTokenSource.ApiKey(ApiKey, ApiBase.AbsoluteUri));
 

@@ -5,7 +5,7 @@ namespace Proxy.Web.Tests.Accounts;
 
 public sealed class AccountPoolTests
 {
-    private readonly SteppingTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2030, 1, 1, 0, 0, 0, TimeSpan.Zero));
 
     [Fact]
     public void Round_robin_shares_requests_by_weight_smoothly()

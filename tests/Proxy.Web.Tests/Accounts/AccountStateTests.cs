@@ -6,7 +6,7 @@ namespace Proxy.Web.Tests.Accounts;
 public sealed class AccountStateTests : IDisposable
 {
     private static readonly DateTimeOffset Start = new(2030, 1, 1, 0, 0, 0, TimeSpan.Zero);
-    private readonly SteppingTimeProvider _time = new(Start);
+    private readonly FakeTimeProvider _time = new(Start);
     private readonly CapturingLoggerProvider _log = new();
 
     public void Dispose() => _log.Dispose();

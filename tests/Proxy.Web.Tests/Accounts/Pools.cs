@@ -16,10 +16,10 @@ internal static class Pools
         Models = new HashSet<string>(models, StringComparer.OrdinalIgnoreCase),
     };
 
-    public static AccountPool Of(SteppingTimeProvider time, PoolStrategy strategy, params AccountDefinition[] accounts) =>
+    public static AccountPool Of(FakeTimeProvider time, PoolStrategy strategy, params AccountDefinition[] accounts) =>
         Of(time, strategy, AffinityOptions.Off, accounts);
 
-    public static AccountPool Of(SteppingTimeProvider time, PoolStrategy strategy, AffinityOptions affinity, params AccountDefinition[] accounts) =>
+    public static AccountPool Of(FakeTimeProvider time, PoolStrategy strategy, AffinityOptions affinity, params AccountDefinition[] accounts) =>
         new(new AccountPoolOptions { Strategy = strategy, Affinity = affinity, Accounts = accounts }, time, new AccountStateOptions());
 
     /// <summary>Picks <paramref name="requests"/> times, completing each at once with success; counts the first candidate's name.</summary>

@@ -9,7 +9,7 @@ public sealed class SharedDeadMarksTests
     [Fact]
     public void A_dead_mark_is_published_once_as_a_day_long_cooldown_with_the_reason()
     {
-        var time = new SteppingTimeProvider();
+        var time = new FakeTimeProvider();
         var store = new RecordingStore();
         var state = new AccountState(Accounts.Pools.Key("a"), 0, time);
         var cooldown = new AccountCooldown("a", time, store: store);

@@ -64,7 +64,7 @@ public sealed class ResponsesStreamGoldenTests
 
     internal static string Translate(string chat, ResponsesEcho echo)
     {
-        var time = new SteppingTimeProvider(Start);
+        var time = new FakeTimeProvider(Start);
         var translator = new ResponsesProtocol(echo, new SequentialResponseIds(), time).CreateStreamTranslator();
         var output = new ArrayBufferWriter<byte>();
         foreach (var line in chat.Split('\n', StringSplitOptions.RemoveEmptyEntries))
