@@ -243,93 +243,37 @@ internal sealed class AnthropicStreamTranslator : IStreamTranslator
 
     private void ReadToolCall(ref Utf8JsonReader reader, IBufferWriter<byte> output)
     {
-        long index = -1;
-        ReadOnlySpan<byte> id = default, name = default, arguments = default;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("index"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt64(out var value))
-                {
-                    index = value;
-                }
-            }
-            else if (reader.ValueTextEquals("id"u8))
-            {
-                reader.Read();
-                if (reader.TokenType == JsonTokenType.String)
-                {
-                    id = reader.ValueSpan;
-                }
-            }
-            else if (reader.ValueTextEquals("function"u8))
-            {
-                reader.Read();
-                if (reader.TokenType != JsonTokenType.StartObject)
-                {
-                    reader.Skip();
-                    continue;
-                }
-
-                while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                {
-                    var isName = reader.ValueTextEquals("name"u8);
-                    var isArguments = !isName && reader.ValueTextEquals("arguments"u8);
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.String)
-                    {
-                        if (isName)
-                        {
-                            name = reader.ValueSpan;
-                        }
-                        else if (isArguments)
-                        {
-                            arguments = reader.ValueSpan;
-                        }
-                    }
-                    else
-                    {
-                        reader.Skip();
-                    }
-                }
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
+        var call = ChatToolCall.Read(ref reader);
 
         // A new call: nothing is open, or its index differs, or (no index) it names a new id.
-        var isNew = _open != Block.Tool || (index >= 0 ? index != _toolChatIndex : !id.IsEmpty);
+        var isNew = _open != Block.Tool || (call.Index >= 0 ? call.Index != _toolChatIndex : !call.Id.IsEmpty);
         if (isNew)
         {
             CloseBlock(output);
             _open = Block.Tool;
             _blockIndex++;
-            _toolChatIndex = index >= 0 ? index : _toolChatIndex + 1;
+            _toolChatIndex = call.Index >= 0 ? call.Index : _toolChatIndex + 1;
             _hadToolCalls = true;
             WriteBlockStart(output);
             output.Write("{\"type\":\"tool_use\",\"id\":\""u8);
-            if (id.IsEmpty)
+            if (call.Id.IsEmpty)
             {
                 WriteAscii(output, _ids.NewToolUseId());
             }
             else
             {
-                output.Write(id);
+                output.Write(call.Id);
             }
 
             output.Write("\",\"name\":\""u8);
-            output.Write(name);
+            output.Write(call.Name);
             output.Write("\",\"input\":{}}}\n\n"u8);
             Ping(output);
         }
 
-        if (!arguments.IsEmpty)
+        if (!call.Arguments.IsEmpty)
         {
-            WriteDelta(output, "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\""u8, arguments);
+            WriteDelta(output, "\"delta\":{\"type\":\"input_json_delta\",\"partial_json\":\""u8, call.Arguments);
         }
     }
 

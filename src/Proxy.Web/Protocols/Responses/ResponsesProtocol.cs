@@ -149,54 +149,14 @@ internal sealed class ResponsesProtocol(ResponsesEcho echo, IResponseIds ids, Ti
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            Range id = default, name = default, arguments = default;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("id"u8))
-                {
-                    id = ChatJson.Value(ref reader, out _);
-                }
-                else if (reader.ValueTextEquals("function"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        reader.Skip();
-                        continue;
-                    }
-
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("name"u8))
-                        {
-                            name = ChatJson.Value(ref reader, out _);
-                        }
-                        else if (reader.ValueTextEquals("arguments"u8))
-                        {
-                            arguments = ChatJson.Value(ref reader, out _);
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            var callId = ChatJson.StringBody(calls, id);
+            var call = ChatToolCall.Read(ref reader);
             var item = new ResponseItem(ResponseItemKind.FunctionCall, ids.Next("fc_"), draft.Items.Count)
             {
-                CallId = callId.IsEmpty ? Encoding.ASCII.GetBytes(ids.Next("call_")) : callId.ToArray(),
-                Name = ChatJson.StringBody(calls, name).ToArray(),
+                CallId = call.Id.IsEmpty ? Encoding.ASCII.GetBytes(ids.Next("call_")) : call.Id.ToArray(),
+                Name = call.Name.ToArray(),
                 Done = true,
             };
-            item.Append(ChatJson.StringBody(calls, arguments));
+            item.Append(call.Arguments);
             draft.Items.Add(item);
         }
     }

@@ -240,56 +240,10 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
         var position = 0;
         while (reader.Read() && reader.TokenType == JsonTokenType.StartObject)
         {
-            var index = position++;
-            Range id = default, name = default, arguments = default;
-            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-            {
-                if (reader.ValueTextEquals("index"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType == JsonTokenType.Number && reader.TryGetInt32(out var value))
-                    {
-                        index = value;
-                    }
-                }
-                else if (reader.ValueTextEquals("id"u8))
-                {
-                    id = ChatJson.Value(ref reader, out _);
-                }
-                else if (reader.ValueTextEquals("function"u8))
-                {
-                    reader.Read();
-                    if (reader.TokenType != JsonTokenType.StartObject)
-                    {
-                        reader.Skip();
-                        continue;
-                    }
-
-                    while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-                    {
-                        if (reader.ValueTextEquals("name"u8))
-                        {
-                            name = ChatJson.Value(ref reader, out _);
-                        }
-                        else if (reader.ValueTextEquals("arguments"u8))
-                        {
-                            arguments = ChatJson.Value(ref reader, out _);
-                        }
-                        else
-                        {
-                            reader.Read();
-                            reader.Skip();
-                        }
-                    }
-                }
-                else
-                {
-                    reader.Read();
-                    reader.Skip();
-                }
-            }
-
-            ToolCall(index, ChatJson.StringBody(calls, id), ChatJson.StringBody(calls, name), ChatJson.StringBody(calls, arguments), output);
+            var call = ChatToolCall.Read(ref reader);
+            var index = call.Index is >= 0 and <= int.MaxValue ? (int)call.Index : position;
+            position++;
+            ToolCall(index, call.Id, call.Name, call.Arguments, output);
         }
     }
 
