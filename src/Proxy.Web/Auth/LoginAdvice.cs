@@ -25,7 +25,10 @@ internal static class LoginAdvice
             return $"`docker compose exec proxy1 dotnet {Dll} login` (or `docker exec CONTAINER dotnet {Dll} login`)";
         }
 
-        if (File.Exists(Path.Combine(currentDirectory, SourceProject)))
+        // `dotnet run --project src/Proxy.Web` starts the server in the project's folder, not where
+        // it was typed: both places mean a source checkout, run from its root as the README does.
+        if (File.Exists(Path.Combine(currentDirectory, SourceProject))
+            || File.Exists(Path.Combine(currentDirectory, Path.GetFileName(SourceProject))))
         {
             return "`dotnet run --project src/Proxy.Web -- login`";
         }

@@ -20,6 +20,16 @@ public sealed class LoginAdviceTests : IDisposable
     }
 
     [Fact]
+    public void Under_dotnet_run_which_starts_in_the_project_folder_it_is_still_dotnet_run_from_the_root()
+    {
+        var project = Path.Combine(_root, "src", "Proxy.Web");
+        Directory.CreateDirectory(project);
+        File.WriteAllText(Path.Combine(project, "Proxy.Web.csproj"), "<Project />");
+
+        Assert.Equal("`dotnet run --project src/Proxy.Web -- login`", LoginAdvice.Detect(project, Path.Combine(project, "bin/Debug/net10.0/"), inContainer: false));
+    }
+
+    [Fact]
     public void Beside_a_published_build_it_is_the_dll()
     {
         Assert.Equal("`dotnet Proxy.Web.dll login`", LoginAdvice.Detect(_root, _root + "/", inContainer: false));
