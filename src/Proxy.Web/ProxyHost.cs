@@ -135,7 +135,7 @@ public static class ProxyHost
 
         app.UseMiddleware<RequestIdMiddleware>();
         app.UseSerilogRequestLogging(requestLog => RequestLogging.Configure(requestLog, logger));
-        app.UseMiddleware<RequestLogMiddleware>();
+        app.UseMiddleware<RequestLogMiddleware>(logger);
         app.UseMiddleware<SecurityHeadersMiddleware>();
         app.UseMiddleware<ExceptionHandlingMiddleware>();
         app.UseStatusCodePages(context => StatusCodeEnvelope.WriteAsync(context.HttpContext));

@@ -27,7 +27,7 @@ namespace Proxy.Actors.Streaming;
 /// only writer of the client's response; no task outside it changes its fields.
 /// </summary>
 [System.Diagnostics.CodeAnalysis.SuppressMessage("Design", "CA1001", Justification = "An actor's resources are released in PostStop, its end of life.")]
-internal sealed class StreamActor : ReceiveActor, IWithTimers
+internal sealed class StreamActor : UntypedActor, IWithTimers
 {
     private const string CheckTimer = "check";
     private const string HoldTimer = "hold";
@@ -73,7 +73,6 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
         _lastClientWriteAt = _started;
         _repair = _options.RepairEnabled ? new StutterRepair(_options.Repair) : null;
         _writer = new SseFrameWriter(job.Client.Writer, job.Translator);
-        Initial();
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -84,8 +83,12 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
     private TimeSpan Now => _time.GetElapsedTime(_started);
 
     /// <summary>The stream actor of <paramref name="job"/>.</summary>
+    /// <remarks>
+    /// Made by a producer rather than <c>Props.Create(() => new StreamActor(...))</c>: that form builds
+    /// an expression tree and reads its arguments back by reflection on every call, once per request.
+    /// </remarks>
     public static Props Props(StreamJob job, TimeProvider time, ILogger log) =>
-        Akka.Actor.Props.Create(() => new StreamActor(job, time, log));
+        Akka.Actor.Props.CreateBy(new Producer(job, time, log), typeof(StreamActor));
 
     protected override void PreStart()
     {
@@ -131,89 +134,87 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
     }
 
     // ---- behaviours -------------------------------------------------------------------------
+    // An untyped actor: a behaviour is one method with a switch. A ReceiveActor builds a table of
+    // handlers for each instance and again at each Become, and there is one stream actor per request.
+    // Initial starts in Opening; Recovering is Opening before the first byte and Ending after it;
+    // Stuttering and NormalFlow are Flowing; Terminating is Ending (see Transition).
 
-    private void Initial() => Opening();
-
-    private void Recovering()
-    {
-        if (_job.Client.HasStarted)
-        {
-            Ending(); // after the first byte, recovering is telling the client, on the way out
-        }
-        else
-        {
-            Opening();
-        }
-    }
-
-    private void Stuttering() => Flowing();
-
-    private void NormalFlow() => Flowing();
-
-    private void Terminating() => Ending();
+    protected override void OnReceive(object message) => Opening(message);
 
     // Initial and Recovering before the first byte: waiting for the opening phase to end.
-    private void Opening()
+    private void Opening(object message)
     {
-        Receive<Retrying>(_ =>
+        switch (message)
         {
-            _attempts++;
-            Transition(StreamState.Recovering, "retrying before the first byte");
-        });
-        Receive<AttemptFailed>(failed => Transition(StreamState.Recovering, "attempt failed: " + failed.Failure));
-        Receive<UpstreamOpening>(Opened);
-        Receive<Signal>(signal =>
-        {
-            if (signal == Signal.Tick && _time.GetElapsedTime(_started) > _options.StreamTimeout)
-            {
-                Terminate(FailureKind.UpstreamTimeout, "The upstream did not start the stream in time.");
-            }
-            else if (signal == Signal.ClientAborted)
-            {
+            case Retrying:
+                _attempts++;
+                Transition(StreamState.Recovering, "retrying before the first byte");
+                break;
+            case AttemptFailed failed:
+                Transition(StreamState.Recovering, "attempt failed: " + failed.Failure);
+                break;
+            case UpstreamOpening opening:
+                Opened(opening);
+                break;
+            case Signal signal when signal == Signal.Tick:
+                if (_time.GetElapsedTime(_started) > _options.StreamTimeout)
+                {
+                    Terminate(FailureKind.UpstreamTimeout, "The upstream did not start the stream in time.");
+                }
+
+                break;
+            case Signal signal when signal == Signal.ClientAborted:
                 Terminate(FailureKind.ClientCanceled, null);
-            }
-            else if (signal == Signal.Draining)
-            {
+                break;
+            case Signal signal when signal == Signal.Draining:
                 Terminate(FailureKind.ShuttingDown, "The server is shutting down.");
-            }
-        });
+                break;
+            case Signal:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     // Stuttering and NormalFlow: the response has started.
-    private void Flowing()
+    private void Flowing(object message)
     {
-        Receive<ReadCompleted>(_ => ReadAvailable());
-        Receive<Signal>(signal =>
+        switch (message)
         {
-            if (signal == Signal.Tick)
-            {
+            case ReadCompleted:
+                ReadAvailable();
+                break;
+            case Signal signal when signal == Signal.Tick:
                 CheckSilence();
-            }
-            else if (signal == Signal.HoldDue)
-            {
+                break;
+            case Signal signal when signal == Signal.HoldDue:
                 _repair?.Tick(Now, _writer);
                 AfterWrite();
                 FlushIfUnflushed();
-            }
-            else if (signal == Signal.ClientAborted)
-            {
+                break;
+            case Signal signal when signal == Signal.ClientAborted:
                 Terminate(FailureKind.ClientCanceled, null);
-            }
-            else if (signal == Signal.Draining)
-            {
+                break;
+            case Signal signal when signal == Signal.Draining:
                 Terminate(FailureKind.ShuttingDown, "The server is shutting down; the stream was ended early.");
-            }
-        });
+                break;
+            case Signal:
+                break;
+            default:
+                Unhandled(message);
+                break;
+        }
     }
 
     // Terminating: only what must be released is looked at.
-    private void Ending()
+    private static void Ending(object message)
     {
-        Receive<UpstreamOpening>(opening => opening.Dispose());
-        ReceiveAny(_ => { });
+        if (message is UpstreamOpening opening)
+        {
+            opening.Dispose();
+        }
     }
-
-    // ---- opening ----------------------------------------------------------------------------
 
     private void OnClientAborted()
     {
@@ -680,19 +681,18 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
         switch (next)
         {
             case StreamState.Initial:
-                Become(Initial);
+                Become(Opening);
                 break;
             case StreamState.Recovering:
-                Become(Recovering);
+                // After the first byte, recovering is telling the client, on the way out.
+                Become(_job.Client.HasStarted ? Ending : Opening);
                 break;
             case StreamState.Stuttering:
-                Become(Stuttering);
-                break;
             case StreamState.NormalFlow:
-                Become(NormalFlow);
+                Become(Flowing);
                 break;
             default:
-                Become(Terminating);
+                Become(Ending);
                 break;
         }
     }
@@ -732,6 +732,18 @@ internal sealed class StreamActor : ReceiveActor, IWithTimers
 
     /// <summary>An attempt of the opening phase failed.</summary>
     private sealed record AttemptFailed(FailureKind Failure);
+
+    /// <summary>Makes the actor of one job, without reflection.</summary>
+    private sealed class Producer(StreamJob job, TimeProvider time, ILogger log) : IIndirectActorProducer
+    {
+        public Type ActorType => typeof(StreamActor);
+
+        public ActorBase Produce() => new StreamActor(job, time, log);
+
+        public void Release(ActorBase actor)
+        {
+        }
+    }
 
     private sealed class NullSink : IEventSink
     {

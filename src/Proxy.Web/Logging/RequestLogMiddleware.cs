@@ -12,7 +12,7 @@ namespace Proxy.Web.Logging;
 /// response sizes, streaming, status (499 when the client left), duration and time to first token
 /// on the injected clock (from <see cref="IRequestLogFeature"/>), client IP and user agent.
 /// </summary>
-internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider time, ProxyMetrics metrics, IDiagnosticContext diagnostics)
+internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider time, ProxyMetrics metrics, IDiagnosticContext diagnostics, Serilog.ILogger requestLog)
 {
     private const int MaxUserAgentLength = 200;
 
@@ -59,7 +59,11 @@ internal sealed class RequestLogMiddleware(RequestDelegate next, TimeProvider ti
                 metrics.RecordTimeToFirstToken(route, firstToken);
             }
 
-            Describe(context, status, elapsed, ttft, requestCounter?.BytesRead ?? request.ContentLength ?? 0, responseCounter?.BytesWritten ?? 0, feature.IsStreaming);
+            // The line's properties cost a dictionary and a dozen objects: only for a line that is written.
+            if (requestLog.IsEnabled(failed ? Serilog.Events.LogEventLevel.Warning : Level(context, null)))
+            {
+                Describe(context, status, elapsed, ttft, requestCounter?.BytesRead ?? request.ContentLength ?? 0, responseCounter?.BytesWritten ?? 0, feature.IsStreaming);
+            }
         }
     }
 

@@ -16,6 +16,13 @@ internal sealed class ClientKeyMiddleware(RequestDelegate next, ClientKeys keys,
 {
     public async Task InvokeAsync(HttpContext context)
     {
+        if (!keys.Required)
+        {
+            // No key is configured: none can match, so nothing is hashed and no identity is set.
+            await next(context);
+            return;
+        }
+
         var presented = ClientKeys.Presented(context.Request);
         var identity = presented is null ? AuthKeyCookie.Verify(context, keys) : keys.Verify(presented);
         if (identity is not null)
@@ -23,7 +30,7 @@ internal sealed class ClientKeyMiddleware(RequestDelegate next, ClientKeys keys,
             context.Features.Set(identity);
         }
 
-        if (!keys.Required || identity is not null || HttpMethods.IsOptions(context.Request.Method) || PublicPaths.SkipsClientKey(context.Request.Path))
+        if (identity is not null || HttpMethods.IsOptions(context.Request.Method) || PublicPaths.SkipsClientKey(context.Request.Path))
         {
             await next(context);
             return;
