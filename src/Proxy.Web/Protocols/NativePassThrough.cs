@@ -40,8 +40,10 @@ internal sealed class NativePassThrough(
     /// accounts file or UPSTREAM_RESPONSES_URL / UPSTREAM_MESSAGES_URL). The body is checked as JSON and
     /// only its model mapped (through <paramref name="upstreamModel"/> first, when given), then sent as it
     /// is with that account's credentials; its outcome counts for the account like a chat request's.
+    /// A failure before the answer started that another account might not have (GatewayChatHandler.MovesOn,
+    /// as for chat) moves the request to the next account the pool offers that also names a native URL.
     /// Returns false, having written nothing, when the request is to be translated instead: no account
-    /// of the pool serves the protocol, or the one picked does not (a native call is not failed over).
+    /// of the pool serves the protocol, the one picked does not, or none that does could take it.
     /// </summary>
     public static async Task<bool> TryServeNativeAsync(
         HttpContext context,
@@ -68,12 +70,11 @@ internal sealed class NativePassThrough(
         var affinity = pool.Accounts.Options.Affinity;
         var key = affinity.Enabled ? AffinityKey.Compute(affinity, context.Request.Headers[affinity.Header].ToString(), request.Body.Span) : null;
         var selection = pool.Accounts.Select(request.Model, key);
-        if (selection.Candidates.Count == 0 || nativeUrl(selection.Candidates[0].Definition) is not { } target || !selection.Candidates[0].TryAcquire(out var lease))
+        if (selection.Candidates.Count == 0 || nativeUrl(selection.Candidates[0].Definition) is null)
         {
             return false;
         }
 
-        var state = selection.Candidates[0];
         if (context.Features.Get<Logging.IRequestLogFeature>() is { } log)
         {
             log.Model = request.Model;
@@ -81,25 +82,56 @@ internal sealed class NativePassThrough(
         }
 
         var metrics = services.GetRequiredService<ProxyMetrics>();
-        var passThrough = new NativePassThrough(
-            target.AbsoluteUri,
-            auth,
-            pool.For(state),
-            services.GetRequiredService<ProxyOptions>(),
-            services.GetRequiredService<StreamConcurrencyLimiter>(),
-            metrics,
-            services.GetRequiredService<TimeProvider>());
-        var outcome = (Failure: FailureKind.ClientCanceled, RetryAfter: (TimeSpan?)null);
-        try
+        var logger = services.GetRequiredService<ILogger<NativePassThrough>>();
+        (AccountState Account, NativeOutcome Outcome)? last = null;
+        foreach (var state in selection.Candidates)
         {
-            outcome = await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), interruptedFrame);
-        }
-        finally
-        {
-            state.Complete(lease, outcome.Failure, outcome.RetryAfter);
-            metrics.RecordAccountAttempt(state.Name, outcome.Failure);
+            // Failover stays among the accounts that speak the protocol: the client's request is sent as it came.
+            if (nativeUrl(state.Definition) is not { } target || !state.TryAcquire(out var lease))
+            {
+                continue;
+            }
+
+            if (last is { } previous)
+            {
+                AccountLog.FailedOver(logger, previous.Account.Name, state.Name, ProxyMetrics.FailureLabel(previous.Outcome.Failure));
+            }
+
+            var passThrough = new NativePassThrough(
+                target.AbsoluteUri,
+                auth,
+                pool.For(state),
+                services.GetRequiredService<ProxyOptions>(),
+                services.GetRequiredService<StreamConcurrencyLimiter>(),
+                metrics,
+                services.GetRequiredService<TimeProvider>());
+            var outcome = new NativeOutcome(FailureKind.ClientCanceled, null, null);
+            try
+            {
+                outcome = await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), interruptedFrame, mayMoveOn: true);
+            }
+            finally
+            {
+                state.Complete(lease, outcome.Failure, outcome.RetryAfter);
+                metrics.RecordAccountAttempt(state.Name, outcome.Failure);
+            }
+
+            if (outcome.Unanswered is null)
+            {
+                return true;
+            }
+
+            last = (state, outcome);
         }
 
+        if (last is not { } final)
+        {
+            // No account that speaks the protocol could take it now: the translated path answers.
+            return false;
+        }
+
+        // Every native account failed in a way the next might not have: the last one's failure is the answer.
+        await FailureResponses.WriteAsync(context, final.Outcome.Unanswered!);
         return true;
     }
 
@@ -110,21 +142,24 @@ internal sealed class NativePassThrough(
     /// Serves one request. <paramref name="writeFailure"/> answers a failure before the response
     /// started, in the client's protocol; <paramref name="interruptedFrame"/> is the event that ends a
     /// stream which broke after it started. Returns how the upstream answered (None: it answered 200;
-    /// ClientCanceled: nothing the account did), for the account's state.
+    /// ClientCanceled: nothing the account did), for the account's state. With
+    /// <paramref name="mayMoveOn"/>, a failure another account might not have is left unwritten and
+    /// returned (<see cref="NativeOutcome.Unanswered"/>) for the caller to try the next account.
     /// </summary>
-    public async Task<(FailureKind Failure, TimeSpan? RetryAfter)> ServeAsync(
+    public async Task<NativeOutcome> ServeAsync(
         HttpContext context,
         ReadOnlyMemory<byte> body,
         bool stream,
         Func<HttpContext, UpstreamResult, Task> writeFailure,
-        Func<string, byte[]> interruptedFrame)
+        Func<string, byte[]> interruptedFrame,
+        bool mayMoveOn = false)
     {
         var aborted = context.RequestAborted;
         using var slot = stream ? streams.TryEnter() : null;
         if (stream && slot is null)
         {
             await writeFailure(context, UpstreamResult.Fail(FailureKind.RateLimited, 0, $"Too many open streams (limit {streams.Limit}); retry shortly.", retryAfter: TimeSpan.FromSeconds(1)));
-            return (FailureKind.ClientCanceled, null); // this proxy's own limit, not the account's
+            return new(FailureKind.ClientCanceled, null, null); // this proxy's own limit, not the account's
         }
 
         using var deadline = new CancellationTokenSource(stream ? options.StreamingTimeout : options.RequestTimeout, time);
@@ -139,7 +174,7 @@ internal sealed class NativePassThrough(
         catch (OperationCanceledException) when (aborted.IsCancellationRequested)
         {
             context.Response.StatusCode = FailureResponses.ClientClosedRequest;
-            return (FailureKind.ClientCanceled, null);
+            return new(FailureKind.ClientCanceled, null, null);
         }
 
         using (result)
@@ -151,6 +186,11 @@ internal sealed class NativePassThrough(
                     ? UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, "The upstream did not answer within the request deadline.")
                     : result;
                 metrics.RecordUpstreamFailure(failure.Failure);
+                if (mayMoveOn && !timedOut && !aborted.IsCancellationRequested && GatewayChatHandler.MovesOn(failure.Failure, failure.StatusCode))
+                {
+                    return new(failure.Failure, failure.RetryAfter, failure);
+                }
+
                 if (failure.Failure == FailureKind.ClientCanceled)
                 {
                     await FailureResponses.WriteAsync(context, FailureKind.ClientCanceled);
@@ -160,7 +200,7 @@ internal sealed class NativePassThrough(
                     await writeFailure(context, failure);
                 }
 
-                return (failure.Failure, failure.RetryAfter);
+                return new(failure.Failure, failure.RetryAfter, null);
             }
 
             var upstream = result.Response!;
@@ -174,7 +214,7 @@ internal sealed class NativePassThrough(
             }
         }
 
-        return (FailureKind.None, null);
+        return new(FailureKind.None, null, null);
     }
 
     private async Task CopyWholeAsync(
@@ -284,3 +324,10 @@ internal sealed class NativePassThrough(
         }
     }
 }
+
+/// <summary>
+/// How one native attempt ended, for the account's state: <see cref="Failure"/> (None: answered 200),
+/// the upstream's <see cref="RetryAfter"/>, and the failure left for the caller to answer when the
+/// next account may be tried (<see cref="Unanswered"/>; null when the client has its answer).
+/// </summary>
+internal sealed record NativeOutcome(FailureKind Failure, TimeSpan? RetryAfter, UpstreamResult? Unanswered);
