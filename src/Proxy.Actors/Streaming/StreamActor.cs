@@ -163,16 +163,8 @@ internal sealed class StreamActor : UntypedActor, IWithTimers
                 }
 
                 break;
-            case Signal signal when signal == Signal.ClientAborted:
-                Terminate(FailureKind.ClientCanceled, null);
-                break;
-            case Signal signal when signal == Signal.Draining:
-                Terminate(FailureKind.ShuttingDown, "The server is shutting down.");
-                break;
-            case Signal:
-                break;
             default:
-                Unhandled(message);
+                Otherwise(message, "The server is shutting down.");
                 break;
         }
     }
@@ -193,17 +185,29 @@ internal sealed class StreamActor : UntypedActor, IWithTimers
                 AfterWrite();
                 FlushIfUnflushed();
                 break;
-            case Signal signal when signal == Signal.ClientAborted:
-                Terminate(FailureKind.ClientCanceled, null);
-                break;
-            case Signal signal when signal == Signal.Draining:
-                Terminate(FailureKind.ShuttingDown, "The server is shutting down; the stream was ended early.");
-                break;
-            case Signal:
-                break;
             default:
-                Unhandled(message);
+                Otherwise(message, "The server is shutting down; the stream was ended early.");
                 break;
+        }
+    }
+
+    /// <summary>
+    /// What a live behaviour does with the rest: the client leaving, the server draining (the stream
+    /// ends with <paramref name="drained"/>), a signal it has no use for (dropped), anything else (unhandled).
+    /// </summary>
+    private void Otherwise(object message, string drained)
+    {
+        if (message == Signal.ClientAborted)
+        {
+            Terminate(FailureKind.ClientCanceled, null);
+        }
+        else if (message == Signal.Draining)
+        {
+            Terminate(FailureKind.ShuttingDown, drained);
+        }
+        else if (message is not Signal)
+        {
+            Unhandled(message);
         }
     }
 
