@@ -341,7 +341,8 @@ internal sealed class GatewayChatHandler(
         return FailureResponses.WriteAsync(context, failed.Failure, failed.Message, failed.UpstreamStatus, failed.Code, failed.RetryAfter);
     }
 
-    private static Task WriteRefusalAsync(HttpContext context, PoolRefusal refusal) =>
+    /// <summary>The pool's refusal (no account serves the model, every account rests or is dead) in the client's envelope.</summary>
+    internal static Task WriteRefusalAsync(HttpContext context, PoolRefusal refusal) =>
         refusal.Type == "auth_required"
             ? FailureResponses.WriteAsync(context, FailureKind.AuthRequired, refusal.Message)
             : OpenAiError.WriteAsync(context, refusal.Status, refusal.Type, refusal.Message, refusal.Code, param: null, refusal.RetryAfter);

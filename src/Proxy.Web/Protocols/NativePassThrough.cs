@@ -67,10 +67,30 @@ internal sealed class NativePassThrough(
             return true;
         }
 
+        return await ServeFromPoolAsync(context, pool, request, definition => nativeUrl(definition)?.AbsoluteUri, auth, interruptedFrame);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (already read and checked) as it is to the first account the
+    /// pool picks whose <paramref name="target"/> (an absolute URL, or a path relative to its API base)
+    /// is not null, failing over to the next such account like chat. False, having written nothing,
+    /// when no account with a target could take the request, or (with <paramref name="pickedMustServe"/>,
+    /// where another path can serve the rest) when the account picked first has none.
+    /// </summary>
+    public static async Task<bool> ServeFromPoolAsync(
+        HttpContext context,
+        UpstreamPool pool,
+        ChatRequest request,
+        Func<AccountDefinition, string?> target,
+        UpstreamAuthStyle auth,
+        Func<string, byte[]> interruptedFrame,
+        bool pickedMustServe = true)
+    {
+        var services = context.RequestServices;
         var affinity = pool.Accounts.Options.Affinity;
         var key = affinity.Enabled ? AffinityKey.Compute(affinity, context.Request.Headers[affinity.Header].ToString(), request.Body.Span) : null;
         var selection = pool.Accounts.Select(request.Model, key);
-        if (selection.Candidates.Count == 0 || nativeUrl(selection.Candidates[0].Definition) is null)
+        if (selection.Candidates.Count == 0 || (pickedMustServe && target(selection.Candidates[0].Definition) is null))
         {
             return false;
         }
@@ -87,7 +107,7 @@ internal sealed class NativePassThrough(
         foreach (var state in selection.Candidates)
         {
             // Failover stays among the accounts that speak the protocol: the client's request is sent as it came.
-            if (nativeUrl(state.Definition) is not { } target || !state.TryAcquire(out var lease))
+            if (target(state.Definition) is not { } url || !state.TryAcquire(out var lease))
             {
                 continue;
             }
@@ -98,7 +118,7 @@ internal sealed class NativePassThrough(
             }
 
             var passThrough = new NativePassThrough(
-                target.AbsoluteUri,
+                url,
                 auth,
                 pool.For(state),
                 services.GetRequiredService<ProxyOptions>(),

@@ -1,18 +1,19 @@
+using Proxy.Actors.Resilience;
 using Proxy.Actors.Upstream;
+using Proxy.Web.Accounts;
 using Proxy.Web.Configuration;
 using Proxy.Web.Endpoints;
 using Proxy.Web.Errors;
 using Proxy.Web.Gateway;
-using Proxy.Web.Metrics;
-using Proxy.Web.RateLimiting;
 using Proxy.Web.Requests;
 using Proxy.Web.Security;
 
 namespace Proxy.Web.Protocols.Embeddings;
 
 /// <summary>
-/// <c>POST /v1/embeddings</c>: the client's body (only its model mapped) goes to
-/// <c>{API base}/embeddings</c> through the account's gate, and the answer comes back as it is.
+/// <c>POST /v1/embeddings</c>: the client's body (only its model mapped) goes, through the account
+/// pool (strategy, cooldowns, failover), to an account's <c>embeddings_url</c> or else to
+/// <c>{API base}/embeddings</c>, and the answer comes back as it is.
 /// </summary>
 internal sealed class EmbeddingsEndpoints : IEndpointModule
 {
@@ -41,26 +42,29 @@ internal sealed class EmbeddingsEndpoints : IEndpointModule
             return;
         }
 
-        var services = context.RequestServices;
-        if (services.GetService<UpstreamAccount>() is not { } account)
+        if (context.RequestServices.GetService<UpstreamPool>() is not { } pool)
         {
             await OpenAiError.WriteAsync(context, StatusCodes.Status503ServiceUnavailable, ErrorTypes.ServiceUnavailable, "No upstream is configured for embeddings.");
             return;
         }
 
-        if (context.Features.Get<Logging.IRequestLogFeature>() is { } log)
+        // Through the pool like chat: the accounts that name an embeddings_url when any does (a preset
+        // that serves embeddings fills it in), else every account at {API base}/embeddings.
+        Func<AccountDefinition, string?> target = pool.Accounts.Accounts.Any(a => a.Definition.EmbeddingsUrl is not null)
+            ? static definition => definition.EmbeddingsUrl?.AbsoluteUri
+            : static _ => Path;
+        if (await NativePassThrough.ServeFromPoolAsync(context, pool, request, target, UpstreamAuthStyle.Bearer, static _ => [], pickedMustServe: false))
         {
-            log.Model = request.Model;
+            return;
         }
 
-        var passThrough = new NativePassThrough(
-            Path,
-            UpstreamAuthStyle.Bearer,
-            account,
-            options,
-            services.GetRequiredService<StreamConcurrencyLimiter>(),
-            services.GetRequiredService<ProxyMetrics>(),
-            services.GetRequiredService<TimeProvider>());
-        await passThrough.ServeAsync(context, request.Body, stream: false, static (c, r) => FailureResponses.WriteAsync(c, r), static _ => []);
+        if (pool.Accounts.Select(request.Model).Refusal is { } refusal)
+        {
+            await GatewayChatHandler.WriteRefusalAsync(context, refusal);
+        }
+        else
+        {
+            await FailureResponses.WriteAsync(context, FailureKind.RateLimited, "Every upstream account that serves embeddings is busy; retry shortly.", retryAfter: TimeSpan.FromSeconds(1));
+        }
     }
 }
