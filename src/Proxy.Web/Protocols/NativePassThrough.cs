@@ -128,7 +128,7 @@ internal sealed class NativePassThrough(
             var outcome = new NativeOutcome(FailureKind.ClientCanceled, null, null);
             try
             {
-                outcome = await passThrough.ServeAsync(context, request.Body, request.Stream, static (c, r) => FailureResponses.WriteAsync(c, r), interruptedFrame, mayMoveOn: true);
+                outcome = await passThrough.ServeAsync(context, request.Body, request.Stream, interruptedFrame);
             }
             finally
             {
@@ -146,7 +146,7 @@ internal sealed class NativePassThrough(
 
         if (last is not { } final)
         {
-            // No account that speaks the protocol could take it now: the translated path answers.
+            // No account with a target could take it now: the caller answers (translation, or the pool's refusal).
             return false;
         }
 
@@ -156,29 +156,28 @@ internal sealed class NativePassThrough(
     }
 
     /// <summary>Where requests go: an absolute URL, or a path relative to the account's API base (<c>embeddings</c>).</summary>
-    public string Target { get; } = target;
+    private string Target { get; } = target;
 
     /// <summary>
-    /// Serves one request. <paramref name="writeFailure"/> answers a failure before the response
-    /// started, in the client's protocol; <paramref name="interruptedFrame"/> is the event that ends a
-    /// stream which broke after it started. Returns how the upstream answered (None: it answered 200;
-    /// ClientCanceled: nothing the account did), for the account's state. With
-    /// <paramref name="mayMoveOn"/>, a failure another account might not have is left unwritten and
-    /// returned (<see cref="NativeOutcome.Unanswered"/>) for the caller to try the next account.
+    /// Serves one request at this account. A failure before the response started is answered in the
+    /// client's envelope (FailureResponses picks it by path), unless another account might not have it
+    /// (GatewayChatHandler.MovesOn): that one is left unwritten and returned
+    /// (<see cref="NativeOutcome.Unanswered"/>) for the caller to try the next account.
+    /// <paramref name="interruptedFrame"/> is the event that ends a stream which broke after it started.
+    /// Returns how the upstream answered (None: it answered 200; ClientCanceled: nothing the account
+    /// did), for the account's state.
     /// </summary>
-    public async Task<NativeOutcome> ServeAsync(
+    private async Task<NativeOutcome> ServeAsync(
         HttpContext context,
         ReadOnlyMemory<byte> body,
         bool stream,
-        Func<HttpContext, UpstreamResult, Task> writeFailure,
-        Func<string, byte[]> interruptedFrame,
-        bool mayMoveOn = false)
+        Func<string, byte[]> interruptedFrame)
     {
         var aborted = context.RequestAborted;
         using var slot = stream ? streams.TryEnter() : null;
         if (stream && slot is null)
         {
-            await writeFailure(context, UpstreamResult.Fail(FailureKind.RateLimited, 0, $"Too many open streams (limit {streams.Limit}); retry shortly.", retryAfter: TimeSpan.FromSeconds(1)));
+            await FailureResponses.WriteAsync(context, UpstreamResult.Fail(FailureKind.RateLimited, 0, $"Too many open streams (limit {streams.Limit}); retry shortly.", retryAfter: TimeSpan.FromSeconds(1)));
             return new(FailureKind.ClientCanceled, null, null); // this proxy's own limit, not the account's
         }
 
@@ -206,7 +205,7 @@ internal sealed class NativePassThrough(
                     ? UpstreamResult.Fail(FailureKind.UpstreamTimeout, 0, "The upstream did not answer within the request deadline.")
                     : result;
                 metrics.RecordUpstreamFailure(failure.Failure);
-                if (mayMoveOn && !timedOut && !aborted.IsCancellationRequested && GatewayChatHandler.MovesOn(failure.Failure, failure.StatusCode))
+                if (!timedOut && !aborted.IsCancellationRequested && GatewayChatHandler.MovesOn(failure.Failure, failure.StatusCode))
                 {
                     return new(failure.Failure, failure.RetryAfter, failure);
                 }
@@ -217,7 +216,7 @@ internal sealed class NativePassThrough(
                 }
                 else
                 {
-                    await writeFailure(context, failure);
+                    await FailureResponses.WriteAsync(context, failure);
                 }
 
                 return new(failure.Failure, failure.RetryAfter, null);
@@ -230,7 +229,7 @@ internal sealed class NativePassThrough(
             }
             else
             {
-                await CopyWholeAsync(context, upstream, deadline, writeFailure, linked.Token, aborted);
+                await CopyWholeAsync(context, upstream, deadline, linked.Token, aborted);
             }
         }
 
@@ -241,7 +240,6 @@ internal sealed class NativePassThrough(
         HttpContext context,
         HttpResponseMessage upstream,
         CancellationTokenSource deadline,
-        Func<HttpContext, UpstreamResult, Task> writeFailure,
         CancellationToken token,
         CancellationToken aborted)
     {
@@ -259,7 +257,7 @@ internal sealed class NativePassThrough(
 
             var kind = deadline.IsCancellationRequested ? FailureKind.UpstreamTimeout : FailureKind.StreamInterrupted;
             metrics.RecordUpstreamFailure(kind);
-            await writeFailure(context, UpstreamResult.Fail(kind, 0, "The upstream connection broke while sending the answer."));
+            await FailureResponses.WriteAsync(context, UpstreamResult.Fail(kind, 0, "The upstream connection broke while sending the answer."));
             return;
         }
 
@@ -267,7 +265,7 @@ internal sealed class NativePassThrough(
         if (!Upstream.UpstreamJson.IsCompleteDocument(answer))
         {
             metrics.RecordUpstreamFailure(FailureKind.StreamInterrupted);
-            await writeFailure(context, UpstreamResult.Fail(FailureKind.StreamInterrupted, 0, "The upstream answered 200 with a body that is not one complete JSON document."));
+            await FailureResponses.WriteAsync(context, UpstreamResult.Fail(FailureKind.StreamInterrupted, 0, "The upstream answered 200 with a body that is not one complete JSON document."));
             return;
         }
 
