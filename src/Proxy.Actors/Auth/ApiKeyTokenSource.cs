@@ -2,11 +2,12 @@ namespace Proxy.Actors.Auth;
 
 /// <summary>
 /// The token source of an API-key upstream (<c>UPSTREAM_BASE_URL</c> + <c>UPSTREAM_API_KEY</c>:
-/// DashScope compatible-mode, OpenRouter, ...). The key never expires and cannot be renewed.
+/// DashScope compatible-mode, OpenRouter, ...). The key never expires and cannot be renewed; it can
+/// be replaced (<see cref="Replace"/>) when the accounts file is re-read.
 /// </summary>
 public sealed class ApiKeyTokenSource : ITokenSource
 {
-    private readonly AccessToken _token;
+    private AccessToken _token;
 
     /// <param name="baseUrl">The upstream API base, used as given (e.g. <c>https://dashscope.aliyuncs.com/compatible-mode/v1</c>).</param>
     /// <param name="apiKey">The key sent as <c>Authorization: Bearer</c>.</param>
@@ -22,13 +23,28 @@ public sealed class ApiKeyTokenSource : ITokenSource
         _token = new AccessToken(apiKey, DateTimeOffset.MaxValue, new Uri(baseUrl.ToString().TrimEnd('/')));
     }
 
+    /// <summary>The key requests present from now on (a rotated key, re-read from the accounts file).</summary>
+    public void Replace(string apiKey)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(apiKey);
+        var current = Volatile.Read(ref _token);
+        Volatile.Write(ref _token, new AccessToken(apiKey, DateTimeOffset.MaxValue, current.ApiBase));
+    }
+
     public ValueTask<AccessToken> GetTokenAsync(CancellationToken cancellationToken) =>
         cancellationToken.IsCancellationRequested
             ? ValueTask.FromCanceled<AccessToken>(cancellationToken)
-            : ValueTask.FromResult(_token);
+            : ValueTask.FromResult(Volatile.Read(ref _token));
 
     /// <summary>An API key the upstream rejects cannot be renewed here: it needs a new <c>UPSTREAM_API_KEY</c>.</summary>
-    public ValueTask<AccessToken> RenewAfterUnauthorizedAsync(AccessToken rejected, CancellationToken cancellationToken) =>
-        ValueTask.FromException<AccessToken>(new AuthRequiredException(
-            $"The upstream at {_token.ApiBase.Authority} rejected UPSTREAM_API_KEY ({_token.Hint}); configure a valid key."));
+    /// <summary>The key in place when it is not the one rejected (it was replaced meanwhile); else the rejection.</summary>
+    public ValueTask<AccessToken> RenewAfterUnauthorizedAsync(AccessToken rejected, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(rejected);
+        var current = Volatile.Read(ref _token);
+        return current.Value != rejected.Value
+            ? ValueTask.FromResult(current)
+            : ValueTask.FromException<AccessToken>(new AuthRequiredException(
+                $"The upstream at {rejected.ApiBase.Authority} rejected UPSTREAM_API_KEY ({rejected.Hint}); configure a valid key."));
+    }
 }

@@ -72,6 +72,27 @@ internal sealed class AccountCooldown
         }
     }
 
+    /// <summary>
+    /// Ends the cooldown when it was set for <paramref name="reason"/> (a dead mark kept as a rest, lifted
+    /// when the account's key is replaced). True when one ended.
+    /// </summary>
+    public bool Lift(string reason)
+    {
+        while (true)
+        {
+            var current = Snapshot;
+            if (!string.Equals(current.Reason, reason, StringComparison.Ordinal))
+            {
+                return false;
+            }
+
+            if (ReferenceEquals(Interlocked.CompareExchange(ref _snapshot, CooldownSnapshot.None, current), current))
+            {
+                return true;
+            }
+        }
+    }
+
     /// <summary>Cools down until <paramref name="until"/> unless already cooling down longer. True when it changed.</summary>
     public bool Apply(DateTimeOffset until, string? reason = null)
     {

@@ -294,7 +294,7 @@ internal sealed class AccountPool
                 503,
                 "upstream_error",
                 "invalid_api_key",
-                $"No upstream account can serve: {states}. Replace the rejected key {(Options.File is null ? "(UPSTREAM_API_KEY)" : "in the accounts file")} and restart the proxy.",
+                $"No upstream account can serve: {states}. {(Options.File is null ? "Replace the rejected key (UPSTREAM_API_KEY) and restart the proxy." : "Replace the rejected key in the accounts file; it is read again when it changes.")}",
                 null),
         };
 

@@ -17,6 +17,7 @@ internal sealed class AccountState
     private readonly ILogger _logger;
     private readonly long[] _failures = new long[KindCount];
     private AccountCooldownState? _cooldown;
+    private AccountDefinition _definition;
     private string? _deadReason;
     private long _inFlight;
     private long _requests;
@@ -24,14 +25,15 @@ internal sealed class AccountState
 
     public AccountState(AccountDefinition definition, int index, TimeProvider time, AccountStateOptions? options = null, ILogger? logger = null)
     {
-        Definition = definition;
+        _definition = definition;
         Index = index;
         _time = time;
         _options = options ?? new AccountStateOptions();
         _logger = logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
     }
 
-    public AccountDefinition Definition { get; }
+    /// <summary>What the accounts file says of it; only its key is ever replaced (<see cref="ReplaceKey"/>).</summary>
+    public AccountDefinition Definition => Volatile.Read(ref _definition);
 
     public string Name => Definition.Name;
 
@@ -226,7 +228,23 @@ internal sealed class AccountState
         }
     }
 
-    /// <summary>Takes the account out for good (until restart); logs once.</summary>
+    /// <summary>Takes the account out until its key is replaced (<see cref="ReplaceKey"/>) or the proxy restarts; logs once.</summary>
+    /// <summary>
+    /// Takes the key of <paramref name="updated"/> (the same account re-read from the accounts file) and
+    /// lifts a dead mark, which only a rejected key sets. True when the account was dead.
+    /// </summary>
+    public bool ReplaceKey(AccountDefinition updated)
+    {
+        ArgumentNullException.ThrowIfNull(updated);
+        if (!string.Equals(updated.Name, Name, StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"'{updated.Name}' is not account '{Name}'.", nameof(updated));
+        }
+
+        Volatile.Write(ref _definition, Definition with { ApiKey = updated.ApiKey, ApiKeySource = updated.ApiKeySource });
+        return Interlocked.Exchange(ref _deadReason, null) is not null;
+    }
+
     public void MarkDead(string reason)
     {
         if (Interlocked.CompareExchange(ref _deadReason, reason, null) is null)

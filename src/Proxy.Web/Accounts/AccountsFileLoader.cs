@@ -13,6 +13,9 @@ namespace Proxy.Web.Accounts;
 internal static partial class AccountsFileLoader
 {
     public const string Variable = "ACCOUNTS_FILE";
+
+    /// <summary>Where a key written in the file itself comes from (an account's <c>ApiKeySource</c>).</summary>
+    public const string LiteralKeySource = "api_key";
     public const int MaxWeight = 1000;
     public const int MaxConcurrentLimit = 1_000_000;
 
@@ -241,7 +244,7 @@ internal static partial class AccountsFileLoader
         else if (entry.ApiKey is not null)
         {
             key = entry.ApiKey.Trim();
-            source = "api_key";
+            source = LiteralKeySource;
             if (key.Length == 0 || key.Any(char.IsWhiteSpace))
             {
                 throw Fail($"{at} field 'api_key' must be a key without spaces.");

@@ -323,6 +323,12 @@ internal sealed class GatewayChatHandler(
         }
     }
 
+    /// <summary>A key written in the accounts file is taken again when the file changes; one from a variable needs a restart.</summary>
+    private static string UntilRevived(AccountDefinition account) =>
+        account.ApiKeySource == AccountsFileLoader.LiteralKeySource
+            ? "its key is replaced in the accounts file"
+            : "its key is replaced and the proxy restarted";
+
     /// <summary>A rejected API key is named as the account's state, never with login advice.</summary>
     private static Task WriteFailureAsync(HttpContext context, Failed failed)
     {
@@ -332,7 +338,7 @@ internal sealed class GatewayChatHandler(
                 context,
                 StatusCodes.Status503ServiceUnavailable,
                 "upstream_error",
-                $"The upstream rejected the key of account '{failed.Account.Name}' ({failed.Account.Definition.ApiKeySource}); the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.",
+                $"The upstream rejected the key of account '{failed.Account.Name}' ({failed.Account.Definition.ApiKeySource}); the account is marked dead (invalid_api_key) until {UntilRevived(failed.Account.Definition)}.",
                 "invalid_api_key",
                 param: null,
                 retryAfter: null);

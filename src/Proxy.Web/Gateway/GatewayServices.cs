@@ -49,6 +49,22 @@ internal static class GatewayServices
         services.AddSingleton(sp => CreatePool(sp, options));
         services.AddSingleton(sp => sp.GetRequiredService<UpstreamPool>().Accounts);
         services.AddSingleton(sp => sp.GetRequiredService<UpstreamPool>().Upstreams[0]);
+        if (options.Pool.File is not null)
+        {
+            // Rotated keys in the accounts file apply without a restart.
+            Func<string, string?> lookup = configuration is IConfigurationRoot root
+                ? name => new ConfigLookup(root).Find(name)?.Value
+                : name => configuration[name];
+            services.AddSingleton(sp => new AccountsFileReloader(
+                options.Pool,
+                sp.GetRequiredService<UpstreamPool>(),
+                lookup,
+                options.QwenDir,
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<AccountsFileReloader>>()));
+            services.AddHostedService(sp => sp.GetRequiredService<AccountsFileReloader>());
+        }
+
         services.Replace(ServiceDescriptor.Singleton<IChatCompletionsHandler, GatewayChatHandler>());
         services.Replace(ServiceDescriptor.Singleton<ICircuitStatusProvider, BreakerStatusProvider>());
 

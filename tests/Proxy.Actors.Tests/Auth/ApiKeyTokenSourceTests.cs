@@ -28,6 +28,22 @@ public sealed class ApiKeyTokenSourceTests
     }
 
     [Fact]
+    public async Task A_replaced_key_is_served_from_then_on_and_offered_again_for_a_request_the_old_one_failed()
+    {
+        var source = new ApiKeyTokenSource(new Uri("https://openrouter.ai/api/v1"), "sk-old-key-1111");
+        var old = await source.GetTokenAsync(CancellationToken.None);
+
+        source.Replace("sk-new-key-2222");
+        var renewed = await source.RenewAfterUnauthorizedAsync(old, CancellationToken.None);
+        var next = await source.GetTokenAsync(CancellationToken.None);
+
+        Assert.Equal("sk-new-key-2222", renewed.Value);
+        Assert.Equal("sk-new-key-2222", next.Value);
+        Assert.Equal(old.ApiBase, next.ApiBase);
+        await Assert.ThrowsAsync<AuthRequiredException>(() => source.RenewAfterUnauthorizedAsync(next, CancellationToken.None).AsTask());
+    }
+
+    [Fact]
     public async Task Cancelled_call_is_cancelled()
     {
         var source = new ApiKeyTokenSource(new Uri("https://openrouter.ai/api/v1"), "sk-key");

@@ -9,6 +9,24 @@ public sealed class AccountCooldownTests
     private static readonly CooldownOptions Options = new() { DefaultCooldown = TimeSpan.FromMinutes(15) };
 
     [Fact]
+    public void Lift_ends_only_a_cooldown_set_for_that_reason()
+    {
+        var clock = new FakeTimeProvider();
+        var cooldown = new AccountCooldown("default", clock, Options);
+        cooldown.Apply(clock.GetUtcNow().AddHours(24), "invalid_api_key");
+
+        Assert.False(cooldown.Lift("something else"));
+        Assert.True(cooldown.IsCoolingDown(out _));
+        Assert.True(cooldown.Lift("invalid_api_key"));
+        Assert.False(cooldown.IsCoolingDown(out _));
+        Assert.False(cooldown.Lift("invalid_api_key"));
+
+        cooldown.Apply(clock.GetUtcNow().AddMinutes(5), "quota");
+        Assert.False(cooldown.Lift("invalid_api_key"));
+        Assert.True(cooldown.IsCoolingDown(out _));
+    }
+
+    [Fact]
     public async Task Quota_answer_cools_the_account_for_the_reset_time_then_clears_by_itself()
     {
         var clock = new FakeTimeProvider();

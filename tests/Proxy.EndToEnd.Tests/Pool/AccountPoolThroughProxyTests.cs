@@ -255,10 +255,10 @@ public sealed class AccountPoolThroughProxyTests
         Assert.Equal(HttpStatusCode.ServiceUnavailable, status);
         var error = JsonDocument.Parse(body).RootElement.GetProperty("error");
         Assert.Equal("invalid_api_key", error.GetProperty("code").GetString());
-        Assert.Equal("The upstream rejected the key of account 'only' (api_key); the account is marked dead (invalid_api_key) until its key is replaced and the proxy restarted.", error.GetProperty("message").GetString());
+        Assert.Equal("The upstream rejected the key of account 'only' (api_key); the account is marked dead (invalid_api_key) until its key is replaced in the accounts file.", error.GetProperty("message").GetString());
         Assert.Equal(HttpStatusCode.ServiceUnavailable, again);
         Assert.Equal(
-            "No upstream account can serve: only: dead (invalid_api_key). Replace the rejected key in the accounts file and restart the proxy.",
+            "No upstream account can serve: only: dead (invalid_api_key). Replace the rejected key in the accounts file; it is read again when it changes.",
             JsonDocument.Parse(secondBody).RootElement.GetProperty("error").GetProperty("message").GetString());
         Assert.DoesNotContain("/auth", body + secondBody, StringComparison.Ordinal);
         Assert.Equal([1], gateway.Counts);

@@ -42,6 +42,21 @@ internal sealed class PoolGateway : IAsyncDisposable
         }
     }
 
+    public string AccountsFile => Path.Combine(_folder, "accounts.json");
+
+    /// <summary>Replaces the accounts file as an editor or a deployment does: a new file (owner-only) renamed over it.</summary>
+    public async Task RewriteAccountsAsync(Func<string, string> edit)
+    {
+        var next = Path.Combine(_folder, "accounts.json.new");
+        await File.WriteAllTextAsync(next, edit(await File.ReadAllTextAsync(AccountsFile)));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(next, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        File.Move(next, AccountsFile, overwrite: true);
+    }
+
     /// <summary>Chat requests each emulator received, in account order.</summary>
     public int[] Counts => Emulators.Select(e => e.State.ChatRequestCount).ToArray();
 

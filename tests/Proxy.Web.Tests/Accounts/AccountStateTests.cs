@@ -104,6 +104,24 @@ public sealed class AccountStateTests : IDisposable
     }
 
     [Fact]
+    public void A_replaced_key_lifts_the_dead_mark_and_a_later_rejection_marks_it_again()
+    {
+        var account = Account();
+        account.Observe(FailureKind.AuthRequired, null);
+
+        Assert.True(account.ReplaceKey(Pools.Key("a") with { ApiKey = "sk-a-rotated-key-9999" }));
+
+        Assert.Null(account.DeadReason);
+        Assert.Equal("sk-a-rotated-key-9999", account.Definition.ApiKey);
+        Assert.Equal(AccountAvailability.Available, account.Check(Start, out _));
+        Assert.False(account.ReplaceKey(Pools.Key("a") with { ApiKey = "sk-a-rotated-key-9999" }));
+        account.Observe(FailureKind.AuthRequired, null);
+        Assert.Equal("invalid_api_key", account.DeadReason);
+        Assert.Equal(2, _log.Lines.Count(l => l.Contains("[1401]", StringComparison.Ordinal)));
+        Assert.Throws<ArgumentException>(() => account.ReplaceKey(Pools.Key("b")));
+    }
+
+    [Fact]
     public void A_qwen_oauth_account_is_not_marked_dead_by_a_401_its_token_manager_handles_it()
     {
         var account = Account(Pools.Key("q") with { Kind = AccountKind.QwenOAuth, ApiKey = null });
