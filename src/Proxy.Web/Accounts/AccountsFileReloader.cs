@@ -111,6 +111,14 @@ internal sealed class AccountsFileReloader(
             AccountLog.ReloadRefused(logger, ex.Message);
             return new AccountsReload([], [], ex.Message);
         }
+#pragma warning disable CA1031 // Runs on a timer or a signal: whatever reading the file throws is logged, never the end of the process.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            var message = $"{ex.GetType().Name}: {ex.Message.ReplaceLineEndings(" ")}";
+            AccountLog.ReloadRefused(logger, message);
+            return new AccountsReload([], [], message);
+        }
 
         var rotated = new List<string>();
         var later = new List<string>();
