@@ -77,6 +77,51 @@ internal static class ChatJson
         public Range Error;
     }
 
+    /// <summary>
+    /// Where a chat <c>message</c>'s (or a chunk's <c>delta</c>'s) <c>content</c>, <c>reasoning_content</c>
+    /// and <c>tool_calls</c> are; empty ranges when absent, or when it is not an object.
+    /// </summary>
+    public static MessageParts ReadMessage(ReadOnlySpan<byte> message)
+    {
+        var parts = default(MessageParts);
+        var reader = new Utf8JsonReader(message);
+        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return parts;
+        }
+
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            if (reader.ValueTextEquals("content"u8))
+            {
+                parts.Content = Value(ref reader, out _);
+            }
+            else if (reader.ValueTextEquals("reasoning_content"u8))
+            {
+                parts.Reasoning = Value(ref reader, out _);
+            }
+            else if (reader.ValueTextEquals("tool_calls"u8))
+            {
+                parts.ToolCalls = Value(ref reader, out _);
+            }
+            else
+            {
+                reader.Read();
+                reader.Skip();
+            }
+        }
+
+        return parts;
+    }
+
+    /// <summary>The parts of a chat message or delta that the translation reads (see <see cref="ReadMessage"/>).</summary>
+    public struct MessageParts
+    {
+        public Range Content;
+        public Range Reasoning;
+        public Range ToolCalls;
+    }
+
     /// <summary>The escaped body of a JSON string value (without its quotes).</summary>
     public static ReadOnlySpan<byte> StringBody(ReadOnlySpan<byte> json, Range range) =>
         Has(range) && json[range.Start] == (byte)'"' ? json[range][1..^1] : default;

@@ -103,43 +103,20 @@ internal sealed class ResponsesProtocol(ResponsesEcho echo, IResponseIds ids, Ti
 
     private void ReadMessage(ReadOnlySpan<byte> message, ResponseDraft draft)
     {
-        Range content = default, reasoning = default, tools = default;
-        var reader = new Utf8JsonReader(message);
-        reader.Read();
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("content"u8))
-            {
-                content = ChatJson.Value(ref reader, out _);
-            }
-            else if (reader.ValueTextEquals("reasoning_content"u8))
-            {
-                reasoning = ChatJson.Value(ref reader, out _);
-            }
-            else if (reader.ValueTextEquals("tool_calls"u8))
-            {
-                tools = ChatJson.Value(ref reader, out _);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (ChatJson.StringBody(message, reasoning) is { IsEmpty: false } thought)
+        var parts = ChatJson.ReadMessage(message);
+        if (ChatJson.StringBody(message, parts.Reasoning) is { IsEmpty: false } thought)
         {
             Add(draft, ResponseItemKind.Reasoning, "rs_", thought);
         }
 
-        if (ChatJson.StringBody(message, content) is { IsEmpty: false } text)
+        if (ChatJson.StringBody(message, parts.Content) is { IsEmpty: false } text)
         {
             Add(draft, ResponseItemKind.Message, "msg_", text);
         }
 
-        if (ChatJson.Has(tools))
+        if (ChatJson.Has(parts.ToolCalls))
         {
-            ReadToolCalls(message[tools], draft);
+            ReadToolCalls(message[parts.ToolCalls], draft);
         }
     }
 

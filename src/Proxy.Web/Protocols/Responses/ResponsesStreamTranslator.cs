@@ -162,47 +162,20 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
 
     private void Delta(ReadOnlySpan<byte> delta, IBufferWriter<byte> output)
     {
-        Range content = default, reasoning = default, tools = default;
-        var reader = new Utf8JsonReader(delta);
-        if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return;
-        }
-
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("content"u8))
-            {
-                content = ChatJson.Value(ref reader, out _);
-            }
-            else if (reader.ValueTextEquals("reasoning_content"u8))
-            {
-                reasoning = ChatJson.Value(ref reader, out _);
-            }
-            else if (reader.ValueTextEquals("tool_calls"u8))
-            {
-                tools = ChatJson.Value(ref reader, out _);
-            }
-            else
-            {
-                reader.Read();
-                reader.Skip();
-            }
-        }
-
-        if (ChatJson.StringBody(delta, reasoning) is { IsEmpty: false } thought)
+        var parts = ChatJson.ReadMessage(delta);
+        if (ChatJson.StringBody(delta, parts.Reasoning) is { IsEmpty: false } thought)
         {
             Reasoning(thought, output);
         }
 
-        if (ChatJson.StringBody(delta, content) is { IsEmpty: false } text)
+        if (ChatJson.StringBody(delta, parts.Content) is { IsEmpty: false } text)
         {
             Text(text, output);
         }
 
-        if (ChatJson.Has(tools))
+        if (ChatJson.Has(parts.ToolCalls))
         {
-            ToolCalls(delta[tools], output);
+            ToolCalls(delta[parts.ToolCalls], output);
         }
     }
 
