@@ -179,26 +179,26 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
         }
     }
 
-    private void Reasoning(ReadOnlySpan<byte> text, IBufferWriter<byte> output)
-    {
-        var item = Current(ResponseItemKind.Reasoning, output);
-        item.Append(text);
-        Open(output, "response.reasoning_text.delta"u8);
-        ItemRef(output, item);
-        Utf8Output.Write(output, ",\"content_index\":0,\"delta\":"u8);
-        Utf8Output.WriteQuoted(output, text);
-        Close(output);
-    }
+    private void Reasoning(ReadOnlySpan<byte> text, IBufferWriter<byte> output) =>
+        TextDelta(ResponseItemKind.Reasoning, "response.reasoning_text.delta"u8, text, logprobs: false, output);
 
-    private void Text(ReadOnlySpan<byte> text, IBufferWriter<byte> output)
+    private void Text(ReadOnlySpan<byte> text, IBufferWriter<byte> output) =>
+        TextDelta(ResponseItemKind.Message, "response.output_text.delta"u8, text, logprobs: true, output);
+
+    /// <summary>Text added to the current item of <paramref name="kind"/> (opened when needed), and its delta event.</summary>
+    private void TextDelta(ResponseItemKind kind, ReadOnlySpan<byte> eventType, ReadOnlySpan<byte> text, bool logprobs, IBufferWriter<byte> output)
     {
-        var item = Current(ResponseItemKind.Message, output);
+        var item = Current(kind, output);
         item.Append(text);
-        Open(output, "response.output_text.delta"u8);
+        Open(output, eventType);
         ItemRef(output, item);
         Utf8Output.Write(output, ",\"content_index\":0,\"delta\":"u8);
         Utf8Output.WriteQuoted(output, text);
-        Utf8Output.Write(output, ",\"logprobs\":[]"u8);
+        if (logprobs)
+        {
+            Utf8Output.Write(output, ",\"logprobs\":[]"u8);
+        }
+
         Close(output);
     }
 
