@@ -232,14 +232,7 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
                 Name = name.ToArray(),
                 ToolIndex = index,
             };
-            draft.Items.Add(item);
-            _open = item;
-            Open(output, "response.output_item.added"u8);
-            Utf8Output.Write(output, ",\"output_index\":"u8);
-            Utf8Output.WriteNumber(output, item.OutputIndex);
-            Utf8Output.Write(output, ",\"item\":"u8);
-            ResponseDraft.WriteItem(output, item, "in_progress"u8);
-            Close(output);
+            Begin(item, output);
         }
         else if (item.Name.Length == 0 && !name.IsEmpty)
         {
@@ -278,6 +271,19 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
         return null;
     }
 
+    /// <summary>Adds <paramref name="item"/> to the answer as the open item and tells the client (<c>response.output_item.added</c>).</summary>
+    private void Begin(ResponseItem item, IBufferWriter<byte> output)
+    {
+        draft.Items.Add(item);
+        _open = item;
+        Open(output, "response.output_item.added"u8);
+        Utf8Output.Write(output, ",\"output_index\":"u8);
+        Utf8Output.WriteNumber(output, item.OutputIndex);
+        Utf8Output.Write(output, ",\"item\":"u8);
+        ResponseDraft.WriteItem(output, item, "in_progress"u8);
+        Close(output);
+    }
+
     /// <summary>The open item of <paramref name="kind"/>, opening one (and closing another) when needed.</summary>
     private ResponseItem Current(ResponseItemKind kind, IBufferWriter<byte> output)
     {
@@ -288,14 +294,7 @@ internal sealed class ResponsesStreamTranslator(ResponseDraft draft, IResponseId
 
         CloseOpen(output);
         var item = new ResponseItem(kind, ids.Next(kind == ResponseItemKind.Message ? "msg_" : "rs_"), draft.Items.Count);
-        draft.Items.Add(item);
-        _open = item;
-        Open(output, "response.output_item.added"u8);
-        Utf8Output.Write(output, ",\"output_index\":"u8);
-        Utf8Output.WriteNumber(output, item.OutputIndex);
-        Utf8Output.Write(output, ",\"item\":"u8);
-        ResponseDraft.WriteItem(output, item, "in_progress"u8);
-        Close(output);
+        Begin(item, output);
         if (kind == ResponseItemKind.Message)
         {
             Open(output, "response.content_part.added"u8);
